@@ -1,0 +1,42 @@
+"""Key the notebook execution cache on the source of ``lib/`` and the shipped weights.
+
+jupyter-cache hashes only a chapter's own code cells, so editing ``lib/`` would
+otherwise serve stale outputs. On ``config-inited`` this extension points
+``nb_execution_cache_path`` at ``_build/.jupyter_cache/lib-<hash>``, where the
+hash covers every ``lib/**/*.py`` and every file under ``weights/``. A change
+there changes a config value, which makes Sphinx re-read (and so re-execute)
+every chapter. Caches of older versions of ``lib/`` are deleted.
+"""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+
+def lib_fingerprint(repo_root: Path) -> str:
+    """SHA-256 over the relative paths and bytes of lib/**/*.py and weights/**."""
+    digest = hashlib.sha256()
+    files = sorted((repo_root / "lib").rglob("*.py"))
+    if (repo_root / "weights").is_dir():
+        files += sorted(p for p in (repo_root / "weights").rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(repo_root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _set_cache_path(app, config):
+    repo_root = Path(app.srcdir).resolve().parent
+    caches = Path(app.outdir).resolve().parent / ".jupyter_cache"
+    current = caches / f"lib-{lib_fingerprint(repo_root)}"
+    if caches.is_dir():
+        for old in caches.glob("lib-*"):
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+    config.nb_execution_cache_path = str(current)
+
+
+def setup(app):
+    # Priority 900: after jupyter-book has written its own value into the config.
+    app.connect("config-inited", _set_cache_path, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,57 @@
+"""Library behind the executable textbook *How neural networks see symmetry*.
+
+Every figure, table and number in the book comes from code in this package:
+
+- :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits.
+
+Importing :mod:`lib` imports TensorFlow once, with its C++ start-up chatter
+(oneDNN, CUDA probing, CPU-feature notes) sent to ``/dev/null``, so that it
+never appears as stderr output in a rendered page. Chapters therefore start
+with ``import lib`` before anything that imports TensorFlow or Keras.
+"""
+
+import os
+import sys
+
+# Set before TensorFlow is imported; setdefault keeps a reader's own choice.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow and Keras with file descriptor 2 pointed at /dev/null.
+
+    ``TF_CPP_MIN_LOG_LEVEL`` does not silence every start-up line in TF 2.21,
+    because some are written by C++ before the logger is configured; the only
+    reliable filter is the file descriptor itself. A failing import still
+    raises normally, with its traceback printed after stderr is restored.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        # The first device query and the first op print more notes: do both here.
+        tf.config.list_physical_devices()
+        _ = (tf.constant(1.0) + 1.0).numpy()
+        import keras  # noqa: F401
+
+        tf.get_logger().setLevel("ERROR")
+        try:
+            import absl.logging
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
+        except ImportError:  # absl ships with TensorFlow; be safe anyway
+            pass
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()

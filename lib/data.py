@@ -1,0 +1,285 @@
+"""Data: the shipped MNIST, digits placed on a canvas, and rotated digits.
+
+All images are kept as ``uint8`` in memory (one byte a pixel); models convert
+them to ``float32`` per batch. Every random choice takes an explicit ``seed``
+so that rerunning gives the same dataset.
+
+Used in the chapters *Translation* (:func:`place_on_canvas`) and *Rotation*
+(:func:`rotate90`, :func:`rotated_mnist`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+#: The MNIST file that ships with the repository (see ``data/README.md``).
+MNIST_PATH = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+
+#: SHA-256 of ``data/mnist.npz`` as committed.
+MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+
+#: Side of an MNIST digit, in pixels.
+DIGIT_SIZE = 28
+
+_MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+_REGENERATE = (
+    "Restore it with `git checkout -- data/mnist.npz` (it ships with the repository), "
+    "or rebuild it offline with `python data/make_mnist.py` (see data/README.md)."
+)
+
+
+class MNISTDataError(RuntimeError):
+    """The shipped MNIST file is missing, corrupted or has unexpected contents."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_mnist(path: str | Path | None = None, *, verify: bool = True, download: bool = False):
+    """Load MNIST from the file that ships with the repository.
+
+    Parameters
+    ----------
+    path
+        An ``.npz`` file with the keys ``x_train, y_train, x_test, y_test``;
+        defaults to :data:`MNIST_PATH`.
+    verify
+        Check the file's SHA-256 against :data:`MNIST_SHA256` (only for the
+        default file: a file of your own is checked for shape and dtype only).
+    download
+        If the shipped file is missing or corrupted, fall back to
+        ``keras.datasets.mnist.load_data()``, which needs the internet.
+        Off by default: the book and the tests never download.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        Exactly like ``keras.datasets.mnist.load_data()``: images ``uint8``
+        of shape ``(60000, 28, 28)`` and ``(10000, 28, 28)``, labels ``uint8``
+        of shape ``(60000,)`` and ``(10000,)``, in the original order.
+
+    Raises
+    ------
+    MNISTDataError
+        If the file is missing, fails the checksum, or holds arrays of the
+        wrong keys, shapes or dtypes. The message says how to restore it.
+    """
+    default = path is None
+    path = MNIST_PATH if default else Path(path)
+    try:
+        return _load_npz(path, verify=verify and default)
+    except MNISTDataError:
+        if not download:
+            raise
+        import keras
+
+        return keras.datasets.mnist.load_data()
+
+
+def _load_npz(path: Path, verify: bool):
+    if not path.is_file():
+        raise MNISTDataError(f"MNIST file not found: {path}. {_REGENERATE}")
+    if verify:
+        actual = _sha256(path)
+        if actual != MNIST_SHA256:
+            raise MNISTDataError(
+                f"MNIST file {path} is corrupted: its SHA-256 is {actual}, expected "
+                f"{MNIST_SHA256}. {_REGENERATE}"
+            )
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {key: f[key] for key in _MNIST_KEYS}
+    except KeyError as err:
+        raise MNISTDataError(
+            f"MNIST file {path} lacks the key {err}; it needs {', '.join(_MNIST_KEYS)}. {_REGENERATE}"
+        ) from None
+    except Exception as err:  # a truncated or non-zip file: np.load's own error is cryptic
+        raise MNISTDataError(f"MNIST file {path} cannot be read ({err}). {_REGENERATE}") from None
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (DIGIT_SIZE, DIGIT_SIZE):
+            raise MNISTDataError(
+                f"x_{split} in {path} has shape {x.shape} and dtype {x.dtype}; "
+                f"expected (N, 28, 28) uint8. {_REGENERATE}"
+            )
+        if y.dtype != np.uint8 or y.shape != (len(x),):
+            raise MNISTDataError(
+                f"y_{split} in {path} has shape {y.shape} and dtype {y.dtype}; "
+                f"expected ({len(x)},) uint8. {_REGENERATE}"
+            )
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _check_square_stack(images, name="images"):
+    """Return ``images`` as an array of shape (N, h, h) or raise ValueError."""
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(
+            f"{name} must have shape (N, height, width), got shape {images.shape}; "
+            "for a single image use images[None], for (N, h, w, 1) use images[..., 0]"
+        )
+    if images.shape[1] != images.shape[2]:
+        raise ValueError(f"{name} must be square, got height {images.shape[1]} and width {images.shape[2]}")
+    return images
+
+
+def place_on_canvas(images, canvas_size: int = 50, seed=None):
+    """Paste each digit at an independent, uniformly random position on an empty canvas.
+
+    Parameters
+    ----------
+    images
+        Array of shape ``(N, h, h)``, usually MNIST's ``uint8`` ``(N, 28, 28)``.
+    canvas_size
+        Side ``S`` of the square canvas in pixels; ``S >= h``.
+    seed
+        An ``int``, ``None`` or a :class:`numpy.random.Generator`.
+
+    Returns
+    -------
+    canvases
+        Array of shape ``(N, S, S)`` and the dtype of ``images`` (``uint8`` for
+        MNIST), zero except where the digit was pasted.
+    positions
+        ``int64`` array of shape ``(N, 2)``: the (row, column) of each digit's
+        top-left corner, each uniform on ``0 .. S - h`` (both edges included).
+
+    Memory is ``N * S * S`` bytes for ``uint8`` input: the paste writes
+    through a strided window view, without index arrays of size ``N * h * h``.
+    """
+    images = _check_square_stack(images)
+    if isinstance(canvas_size, bool) or not isinstance(canvas_size, numbers.Integral):
+        raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
+    n, h, _ = images.shape
+    if canvas_size < h:
+        raise ValueError(
+            f"canvas_size={canvas_size} is smaller than the {h}x{h} digits; "
+            f"use a canvas of at least {h} pixels"
+        )
+    rng = np.random.default_rng(seed)
+    positions = rng.integers(0, canvas_size - h + 1, size=(n, 2), dtype=np.int64)
+    canvases = np.zeros((n, canvas_size, canvas_size), dtype=images.dtype)
+    # windows[i, r, c] is the h x h block of canvas i whose top-left corner is (r, c).
+    windows = np.lib.stride_tricks.sliding_window_view(canvases, (h, h), axis=(1, 2), writeable=True)
+    windows[np.arange(n), positions[:, 0], positions[:, 1]] = images
+    return canvases, positions
+
+
+def _as_rotation_power(k, n_images):
+    """Validate k (an int or one int per image) and return it as int64."""
+    if isinstance(k, bool) or isinstance(k, np.bool_):
+        raise TypeError("k must be an integer number of quarter turns, got a bool")
+    if isinstance(k, numbers.Integral):
+        return np.int64(k)
+    k = np.asarray(k)
+    if not np.issubdtype(k.dtype, np.integer):
+        raise TypeError(
+            f"k must be an integer or an array of integers (quarter turns), got dtype {k.dtype}; "
+            "rotations by other angles are not supported"
+        )
+    if k.ndim == 0:
+        return np.int64(k)
+    if k.shape != (n_images,):
+        raise ValueError(f"k must be a single integer or have shape ({n_images},), one per image; got {k.shape}")
+    return k.astype(np.int64)
+
+
+def rotate90(images, k):
+    """Rotate images by ``k`` quarter turns counter-clockwise.
+
+    The same convention as ``np.rot90(images, k, axes=(-2, -1))``: the last
+    two axes are (row, column), ``k`` may be any integer (negative turns
+    clockwise) and only ``k mod 4`` matters.
+
+    Parameters
+    ----------
+    images
+        Array of shape ``(..., H, W)``; with a per-image ``k`` it must be
+        ``(N, H, H)``.
+    k
+        An integer, or an integer array of shape ``(N,)`` with one power per image.
+
+    Returns
+    -------
+    Array of the same dtype; a new array (never a view of ``images``).
+    """
+    images = np.asarray(images)
+    if images.ndim < 2:
+        raise ValueError(f"images must have at least two axes (rows, columns), got shape {images.shape}")
+    k = _as_rotation_power(k, images.shape[0] if images.ndim >= 3 else -1)
+    if k.ndim == 0:
+        return np.rot90(images, int(k), axes=(-2, -1)).copy()
+    images = _check_square_stack(images)  # per-image k: all outputs must share one shape
+    out = np.empty_like(images)
+    quarter_turns = k % 4
+    for r in range(4):
+        chosen = quarter_turns == r
+        out[chosen] = np.rot90(images[chosen], r, axes=(-2, -1))
+    return out
+
+
+def rotated_mnist(images, labels, per_class: int | None = None, seed=None):
+    """A class-balanced dataset of digits, each rotated by a multiple of 90 degrees.
+
+    From each class ``per_class`` images are drawn without replacement; within
+    each class the rotation powers ``k = 0, 1, 2, 3`` are dealt out equally
+    (counts differ by at most one) and at random; the result is shuffled.
+
+    Parameters
+    ----------
+    images
+        ``(N, H, H)`` array (``uint8`` for MNIST).
+    labels
+        ``(N,)`` integer class labels.
+    per_class
+        Images per class; defaults to the size of the smallest class. Must
+        not exceed it.
+    seed
+        An ``int``, ``None`` or a :class:`numpy.random.Generator`.
+
+    Returns
+    -------
+    images
+        ``(C * per_class, H, H)``, the dtype of the input.
+    labels
+        ``(C * per_class,)``, the dtype of the input labels.
+    k
+        ``(C * per_class,)`` ``int64`` rotation powers in ``0..3``:
+        ``images[i] == rotate90(original, k[i])``.
+    """
+    images = _check_square_stack(images)
+    labels = np.asarray(labels)
+    if labels.shape != (len(images),):
+        raise ValueError(f"labels must have shape ({len(images)},), one per image; got {labels.shape}")
+    if len(images) == 0:
+        raise ValueError("images is empty: there is nothing to rotate")
+    classes, counts = np.unique(labels, return_counts=True)
+    smallest = int(counts.min())
+    if per_class is None:
+        per_class = smallest
+    if isinstance(per_class, bool) or not isinstance(per_class, numbers.Integral) or per_class < 1:
+        raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+    if per_class > smallest:
+        raise ValueError(
+            f"per_class={per_class} exceeds the smallest class "
+            f"(class {classes[counts.argmin()]} has {smallest} images); use per_class <= {smallest}"
+        )
+    rng = np.random.default_rng(seed)
+    chosen, powers = [], []
+    for c in classes:
+        members = np.flatnonzero(labels == c)
+        chosen.append(rng.choice(members, size=per_class, replace=False))
+        powers.append(rng.permutation(np.arange(per_class) % 4))
+    chosen, powers = np.concatenate(chosen), np.concatenate(powers).astype(np.int64)
+    order = rng.permutation(len(chosen))
+    chosen, powers = chosen[order], powers[order]
+    return rotate90(images[chosen], powers), labels[chosen], powers

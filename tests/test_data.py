@@ -1,0 +1,280 @@
+"""Tests of lib.data: the shipped MNIST, place_on_canvas, rotate90, rotated_mnist.
+
+Property-style: each claim is checked over many random shapes, seeds and k,
+drawn from a seeded generator so that a failure can be reproduced.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from lib import data
+from lib.data import MNISTDataError, load_mnist, place_on_canvas, rotate90, rotated_mnist
+
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist()
+
+
+def random_digits(rng, n, size=28):
+    """Random uint8 'digits' with nonzero pixels everywhere, so a misplaced pixel shows."""
+    return rng.integers(1, 256, size=(n, size, size), dtype=np.uint8)
+
+
+# --- load_mnist ----------------------------------------------------------------------------
+
+
+def test_mnist_matches_keras_layout_and_published_counts(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
+    assert x_test.shape == (10000, 28, 28) and x_test.dtype == np.uint8
+    assert y_train.shape == (60000,) and y_train.dtype == np.uint8
+    assert y_test.shape == (10000,) and y_test.dtype == np.uint8
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test).tolist() == TEST_COUNTS
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    # Real digits: dark background, full ink present, about 19% of pixels inked.
+    assert x_train.max() == 255 and x_train[:, 0, 0].max() == 0
+    assert 0.15 < (x_train > 0).mean() < 0.25
+
+
+def test_missing_file_names_the_fix(tmp_path):
+    with pytest.raises(MNISTDataError, match="not found.*git checkout"):
+        load_mnist(tmp_path / "nothing.npz")
+
+
+def test_corrupted_default_file_fails_checksum(tmp_path, monkeypatch):
+    broken = tmp_path / "mnist.npz"
+    shutil.copy(data.MNIST_PATH, broken)
+    with open(broken, "r+b") as f:  # flip one byte in the middle
+        f.seek(5_000_000)
+        byte = f.read(1)
+        f.seek(5_000_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    monkeypatch.setattr(data, "MNIST_PATH", broken)
+    with pytest.raises(MNISTDataError, match="corrupted.*SHA-256"):
+        load_mnist()
+
+
+def test_truncated_or_wrong_file_gives_clear_error(tmp_path):
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(data.MNIST_PATH.read_bytes()[:1000])
+    with pytest.raises(MNISTDataError, match="cannot be read"):
+        load_mnist(truncated)
+    wrong_keys = tmp_path / "keys.npz"
+    np.savez(wrong_keys, x_train=np.zeros((2, 28, 28), np.uint8))
+    with pytest.raises(MNISTDataError, match="lacks the key"):
+        load_mnist(wrong_keys)
+    wrong_dtype = tmp_path / "dtype.npz"
+    np.savez(wrong_dtype, x_train=np.zeros((2, 28, 28)), y_train=np.zeros(2, np.uint8),
+             x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.zeros(1, np.uint8))
+    with pytest.raises(MNISTDataError, match=r"x_train.*expected \(N, 28, 28\) uint8"):
+        load_mnist(wrong_dtype)
+
+
+def test_download_fallback_is_used_only_when_asked(tmp_path, monkeypatch):
+    import keras
+
+    sentinel = ((np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)),) * 2
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: sentinel)
+    monkeypatch.setattr(data, "MNIST_PATH", tmp_path / "gone.npz")
+    with pytest.raises(MNISTDataError):
+        load_mnist()
+    assert load_mnist(download=True) is sentinel
+
+
+# --- place_on_canvas -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trial", range(20))
+def test_digit_is_intact_at_its_position_and_nowhere_else(trial):
+    rng = np.random.default_rng(trial)
+    size = int(rng.integers(1, 12))
+    canvas_size = size + int(rng.integers(0, 15))
+    n = int(rng.integers(1, 40))
+    images = random_digits(rng, n, size)
+    canvases, positions = place_on_canvas(images, canvas_size, seed=trial)
+    assert canvases.shape == (n, canvas_size, canvas_size) and canvases.dtype == np.uint8
+    assert positions.shape == (n, 2) and np.issubdtype(positions.dtype, np.integer)
+    assert positions.min() >= 0 and positions.max() <= canvas_size - size
+    for canvas, (r, c), image in zip(canvases, positions, images):
+        np.testing.assert_array_equal(canvas[r:r + size, c:c + size], image)
+        outside = canvas.copy()
+        outside[r:r + size, c:c + size] = 0
+        assert not outside.any()
+
+
+def test_positions_are_uniform_and_cover_both_edges():
+    rng = np.random.default_rng(0)
+    images = random_digits(rng, 20000, 28)
+    _, positions = place_on_canvas(images, 50, seed=1)
+    for axis in (0, 1):
+        counts = np.bincount(positions[:, axis], minlength=23)
+        assert len(counts) == 23  # 0 .. 22 = 50 - 28
+        assert counts.min() > 0  # edges 0 and 22 included
+        expected = len(images) / 23
+        chi2 = ((counts - expected) ** 2 / expected).sum()
+        assert chi2 < 60  # 22 degrees of freedom: P(chi2 > 60) < 1e-4
+    # Row and column are independent: the 23x23 joint table has no empty cell.
+    joint = np.zeros((23, 23), int)
+    np.add.at(joint, (positions[:, 0], positions[:, 1]), 1)
+    assert joint.min() > 0
+
+
+def test_same_seed_same_canvases_and_canvas_equal_to_digit():
+    rng = np.random.default_rng(3)
+    images = random_digits(rng, 50)
+    a, pa = place_on_canvas(images, 40, seed=7)
+    b, pb = place_on_canvas(images, 40, seed=7)
+    c, pc = place_on_canvas(images, 40, seed=8)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(pa, pb)
+    assert not np.array_equal(pa, pc)
+    same, positions = place_on_canvas(images, 28, seed=0)  # no room to move
+    np.testing.assert_array_equal(same, images)
+    assert not positions.any()
+
+
+def test_real_mnist_all_70000_on_50x50(mnist):
+    (x_train, _), (x_test, _) = mnist
+    images = np.concatenate([x_train, x_test])
+    canvases, positions = place_on_canvas(images, seed=0)
+    assert canvases.shape == (70000, 50, 50) and canvases.dtype == np.uint8
+    assert canvases.nbytes == 70000 * 50 * 50
+    # Ink is conserved: every pixel of every digit landed on its canvas.
+    np.testing.assert_array_equal(canvases.sum(axis=(1, 2), dtype=np.int64),
+                                  images.sum(axis=(1, 2), dtype=np.int64))
+    assert set(np.unique(positions)) == set(range(23))
+
+
+@pytest.mark.parametrize(
+    "images, canvas_size, error, message",
+    [
+        (np.zeros((3, 28, 28), np.uint8), 27, ValueError, "smaller than the 28x28"),
+        (np.zeros((3, 28, 20), np.uint8), 50, ValueError, "square"),
+        (np.zeros((28, 28), np.uint8), 50, ValueError, r"shape \(N, height, width\)"),
+        (np.zeros((3, 28, 28, 1), np.uint8), 50, ValueError, r"images\[\.\.\., 0\]"),
+        (np.zeros((3, 28, 28), np.uint8), 50.0, TypeError, "integer"),
+    ],
+)
+def test_place_on_canvas_rejects_bad_input(images, canvas_size, error, message):
+    with pytest.raises(error, match=message):
+        place_on_canvas(images, canvas_size)
+
+
+# --- rotate90 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trial", range(10))
+def test_rotate90_agrees_with_np_rot90_for_any_integer_k(trial):
+    rng = np.random.default_rng(100 + trial)
+    shape = tuple(int(s) for s in rng.integers(1, 9, size=int(rng.integers(2, 5))))
+    images = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    for k in range(-9, 10):
+        np.testing.assert_array_equal(rotate90(images, k), np.rot90(images, k, axes=(-2, -1)))
+        np.testing.assert_array_equal(rotate90(images, np.int32(k)), np.rot90(images, k, axes=(-2, -1)))
+
+
+@pytest.mark.parametrize("trial", range(10))
+def test_rotate90_per_image_k_and_group_laws(trial):
+    rng = np.random.default_rng(200 + trial)
+    n, size = int(rng.integers(1, 30)), int(rng.integers(1, 10))
+    images = random_digits(rng, n, size)
+    k = rng.integers(-10, 11, size=n)
+    rotated = rotate90(images, k)
+    assert rotated.dtype == images.dtype and rotated.shape == images.shape
+    for i in range(n):
+        np.testing.assert_array_equal(rotated[i], np.rot90(images[i], k[i]))
+    # Four quarter turns are the identity; k and k + 4 agree; k then -k undoes.
+    four = images
+    for _ in range(4):
+        four = rotate90(four, 1)
+    np.testing.assert_array_equal(four, images)
+    np.testing.assert_array_equal(rotate90(images, k + 4), rotated)
+    np.testing.assert_array_equal(rotate90(rotated, -k), images)
+
+
+def test_rotate90_is_counter_clockwise():
+    image = np.zeros((1, 3, 3), np.uint8)
+    image[0, 0, 2] = 1  # top right
+    assert rotate90(image, 1)[0, 0, 0] == 1  # a quarter turn counter-clockwise: top left
+
+
+def test_rotate90_returns_a_copy():
+    images = np.arange(2 * 4 * 4, dtype=np.uint8).reshape(2, 4, 4)
+    out = rotate90(images, 0)
+    out[...] = 0
+    assert images.any()
+
+
+@pytest.mark.parametrize("k", [1.0, 0.5, np.array([1.0, 2.0]), True, "1"])
+def test_rotate90_rejects_non_integer_k(k):
+    with pytest.raises(TypeError, match="integer"):
+        rotate90(np.zeros((2, 4, 4), np.uint8), k)
+
+
+def test_rotate90_rejects_bad_shapes():
+    with pytest.raises(ValueError, match=r"one per image"):
+        rotate90(np.zeros((3, 4, 4)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="square"):
+        rotate90(np.zeros((2, 4, 5)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="at least two axes"):
+        rotate90(np.zeros(4), 1)
+
+
+# --- rotated_mnist -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trial", range(10))
+def test_rotated_dataset_is_balanced_and_correct(trial):
+    rng = np.random.default_rng(300 + trial)
+    classes = int(rng.integers(2, 6))
+    n = int(rng.integers(classes * 5, 300))
+    labels = rng.integers(0, classes, size=n)
+    labels[:classes] = np.arange(classes)  # every class present
+    images = random_digits(rng, n, 6)
+    smallest = np.bincount(labels).min()
+    per_class = None if trial % 2 else int(rng.integers(1, smallest + 1))
+    out, out_labels, k = rotated_mnist(images, labels, per_class=per_class, seed=trial)
+    per_class = smallest if per_class is None else per_class
+    assert out.shape == (classes * per_class, 6, 6) and out.dtype == np.uint8
+    assert np.bincount(out_labels, minlength=classes).tolist() == [per_class] * classes
+    assert k.min() >= 0 and k.max() <= 3
+    for c in range(classes):
+        counts = np.bincount(k[out_labels == c], minlength=4)
+        assert counts.max() - counts.min() <= 1
+    # Each output is a rotation of a distinct input image of the same label.
+    originals = rotate90(out, -k)
+    lookup = {images[i].tobytes(): i for i in range(n)}
+    sources = [lookup[o.tobytes()] for o in originals]
+    assert len(set(sources)) == len(sources)
+    np.testing.assert_array_equal(labels[sources], out_labels)
+
+
+def test_rotated_mnist_real_data_is_reproducible(mnist):
+    (x_train, y_train), _ = mnist
+    a = rotated_mnist(x_train, y_train, per_class=500, seed=5)
+    b = rotated_mnist(x_train, y_train, per_class=500, seed=5)
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)
+    images, labels, k = rotated_mnist(x_train, y_train, seed=0)
+    assert len(images) == 10 * min(TRAIN_COUNTS)
+    assert np.bincount(k).max() - np.bincount(k).min() <= 10  # at most one per class
+    assert 0.2 < np.mean(k[1:] != k[:-1]) and np.bincount(labels[:1000]).min() > 50  # shuffled
+
+
+def test_rotated_mnist_rejects_bad_input():
+    images, labels = np.zeros((10, 4, 4), np.uint8), np.array([0, 1] * 5)
+    with pytest.raises(ValueError, match="exceeds the smallest class"):
+        rotated_mnist(images, labels, per_class=6)
+    with pytest.raises(ValueError, match="positive integer"):
+        rotated_mnist(images, labels, per_class=0)
+    with pytest.raises(ValueError, match="one per image"):
+        rotated_mnist(images, labels[:5])
+    with pytest.raises(ValueError, match="square"):
+        rotated_mnist(np.zeros((10, 4, 5)), labels)
