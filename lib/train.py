@@ -29,11 +29,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("SYMBOOK_CACHE", REPO_ROOT / ".cache" / "train"))
 
 
+#: The modules whose source can change a training result (plotting and analysis cannot).
+TRAINING_MODULES = ("__init__.py", "data.py", "layers.py", "models.py", "train.py")
+
+
 def lib_source_hash() -> str:
-    """SHA-256 (16 hex digits) over the relative paths and bytes of ``lib/**/*.py``."""
+    """SHA-256 (16 hex digits) over the source of the :data:`TRAINING_MODULES` of ``lib/``."""
     digest = hashlib.sha256()
     lib_dir = REPO_ROOT / "lib"
-    for path in sorted(lib_dir.rglob("*.py")):
+    for path in sorted(lib_dir / name for name in TRAINING_MODULES):
+        if not path.is_file():
+            continue
         digest.update(str(path.relative_to(lib_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

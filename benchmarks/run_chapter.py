@@ -1,0 +1,92 @@
+"""Execute chapters alone, as a reader on Binder would, and report wall time and peak memory.
+
+    python benchmarks/run_chapter.py                 # every chapter in book/_toc.yml
+    python benchmarks/run_chapter.py translation     # one chapter (file name without .md)
+
+Each chapter runs top to bottom in a fresh kernel (nbclient), from the repository root, with
+no execution cache (the training cache under .cache/ is used unless --no-train-cache). The peak
+memory is the kernel's maximum resident set size (getrusage of the waited-for child), which is
+what mybinder's 2 GB limit applies to. A cell error or any stderr output fails the run.
+Prints one line per chapter and, with --json FILE, writes the figures there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbclient
+from myst_nb.core.read import read_myst_markdown_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+
+
+def chapters_in_toc() -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    names = [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
+    return [n for n in names if "{code-cell}" in (BOOK / f"{n}.md").read_text()]
+
+
+def run_chapter(name: str, timeout: int = 1800) -> dict:
+    """Execute book/NAME.md in a fresh kernel; return seconds, peak kernel RSS (MiB), problems."""
+    nb = read_myst_markdown_notebook((BOOK / f"{name}.md").read_text())
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                     resources={"metadata": {"path": str(BOOK)}})
+    client.execute()
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" or (out.get("output_type") == "stream" and out.get("name") == "stderr"):
+                text = out.get("text") or out.get("evalue", "")
+                problems.append(f"cell {i}: {out.get('name', 'error')}: {str(text)[:300]}")
+    return {
+        "chapter": name,
+        "seconds": round(seconds, 1),
+        # ru_maxrss is the largest of all waited-for children so far; chapters run in order,
+        # so report it only when it grew (else it is at most the earlier maximum).
+        "peak_rss_mib": round(peak_kib / 1024, 0),
+        "peak_is_upper_bound": peak_kib == before,
+        "problems": problems,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapters", nargs="*", help="chapter file names (default: all in _toc.yml)")
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--no-train-cache", action="store_true",
+                        help="train from scratch (a fresh SYMBOOK_CACHE), as on a clean clone")
+    args = parser.parse_args(argv)
+    if args.no_train_cache:
+        os.environ["SYMBOOK_CACHE"] = tempfile.mkdtemp(prefix="symbook-cache-")
+    names = args.chapters or chapters_in_toc()
+    results = []
+    for name in names:
+        r = run_chapter(name)
+        results.append(r)
+        flag = " (upper bound)" if r["peak_is_upper_bound"] else ""
+        print(f"{name:<14} {r['seconds']:8.1f} s   peak kernel memory {r['peak_rss_mib']:6.0f} MiB{flag}"
+              + (f"   PROBLEMS: {r['problems']}" if r["problems"] else ""), flush=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine, "chapters": results}, indent=2))
+    return 1 if any(r["problems"] for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
