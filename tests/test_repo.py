@@ -1,0 +1,38 @@
+"""The repository's promises to readers: Binder set-up, chapter front matter, launch buttons."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_binder_installs_exactly_the_pinned_requirements():
+    # repo2docker reads only binder/ when it exists, so it needs its own copy of the pins.
+    assert (ROOT / "binder" / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text(), \
+        "binder/requirements.txt differs from requirements.txt: copy requirements.txt over it"
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert "jupytext-config set-default-viewer" in post_build
+
+
+def test_every_requirement_is_pinned():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and line != "-e .":
+            assert "==" in line, f"requirements.txt: {line!r} is not pinned to an exact version"
+
+
+def test_chapters_have_front_matter_and_launch_buttons():
+    config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert config["repository"]["path_to_book"] == "book"
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    for page in [toc["root"]] + [c["file"] for c in toc["chapters"]]:
+        text = (ROOT / "book" / f"{page}.md").read_text()
+        if "{code-cell}" in text:
+            # Without the kernelspec, the chapter is not executed and the theme crashes.
+            assert text.startswith("---\njupytext:") and "kernelspec:" in text.split("---")[1], page
+            first_cell = text.split("```{code-cell}")[1]
+            assert "import lib" in first_cell, f"{page}: the first code cell must `import lib` (quiet TF start-up)"
