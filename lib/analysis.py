@@ -1,0 +1,374 @@
+"""Opening a trained network: where it fails, how its layers respond, what its filters detect.
+
+Every function takes a model and/or arrays and returns arrays (or small records of arrays);
+drawing is in :mod:`lib.plots`, so both halves are tested separately. Images are ``uint8``
+``(N, H, W)`` as everywhere in the book and are converted to ``float32`` per batch by
+:func:`lib.train.batches`; activations over a data set are reduced batch by batch (means,
+maxima), never stored whole.
+
+Used in the chapter *Opening the black box* (``book/black_box.md``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+import keras
+
+from lib.train import batches
+
+
+# --- The architecture as a table -----------------------------------------------------------
+
+
+def layer_table(model: keras.Model) -> list[dict]:
+    """One row per layer: ``name``, ``kind`` (class name), ``output_shape`` (without batch),
+    ``weight_shapes`` (list of tuples, as in ``get_weights()``) and ``params`` (int)."""
+    rows = []
+    for layer in model.layers:
+        shape = layer.output.shape if hasattr(layer, "output") else None
+        rows.append({
+            "name": layer.name,
+            "kind": type(layer).__name__,
+            "output_shape": tuple(shape[1:]) if shape is not None else None,
+            "weight_shapes": [tuple(w.shape) for w in layer.get_weights()],
+            "params": int(sum(int(np.prod(w.shape)) for w in layer.get_weights())),
+        })
+    return rows
+
+
+def html_table(header: list[str], rows: list[list], code_columns=()) -> str:
+    """An HTML table (a string, for ``IPython.display.HTML``) from a header and rows of cells.
+
+    Cells are escaped; those in ``code_columns`` (indices) are set in ``<code>``. (HTML because
+    the book renders Markdown outputs as CommonMark, which has no tables.)
+    """
+    import html
+
+    def cell(j, value):
+        text = html.escape(str(value))
+        return f"<td><code>{text}</code></td>" if j in code_columns else f"<td>{text}</td>"
+
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(cell(j, v) for j, v in enumerate(row)) + "</tr>" for row in rows)
+    return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# --- Where it fails --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Misclassified:
+    """The wrongly classified examples, worst first (highest confidence in the wrong class).
+
+    All arrays have length ``M`` (the number of errors): ``indices`` (int64, into the data),
+    ``true`` and ``predicted`` (int64 labels), ``confidence`` (float32, probability of the
+    predicted class) and ``true_probability`` (float32, probability given to the true class).
+    """
+
+    indices: np.ndarray
+    true: np.ndarray
+    predicted: np.ndarray
+    confidence: np.ndarray
+    true_probability: np.ndarray
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def misclassified(probabilities, labels) -> Misclassified:
+    """The examples whose most probable class differs from ``labels``, worst first.
+
+    ``probabilities``: ``(N, C)`` float; ``labels``: ``(N,)`` int. Ties in the sort are
+    broken by index, so the order is deterministic.
+    """
+    probabilities = np.asarray(probabilities)
+    labels = np.asarray(labels).astype(np.int64)
+    if probabilities.ndim != 2 or probabilities.shape[0] != labels.shape[0]:
+        raise ValueError(f"probabilities must be (N, C) with N = len(labels) = {len(labels)}, "
+                         f"got {probabilities.shape}")
+    predicted = probabilities.argmax(axis=1).astype(np.int64)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probabilities[wrong, predicted[wrong]].astype(np.float32)
+    order = np.lexsort((wrong, -confidence))  # last key is primary: confidence descending
+    wrong = wrong[order]
+    return Misclassified(
+        indices=wrong.astype(np.int64),
+        true=labels[wrong],
+        predicted=predicted[wrong],
+        confidence=confidence[order],
+        true_probability=probabilities[wrong, labels[wrong]].astype(np.float32),
+    )
+
+
+def confusion_matrix(labels, predictions, classes: int = 10) -> np.ndarray:
+    """``(classes, classes)`` int64 counts: row = true label, column = predicted label."""
+    labels = np.asarray(labels).astype(np.int64)
+    predictions = np.asarray(predictions).astype(np.int64)
+    if labels.shape != predictions.shape:
+        raise ValueError(f"labels {labels.shape} and predictions {predictions.shape} differ in shape")
+    return np.bincount(labels * classes + predictions, minlength=classes * classes).reshape(classes, classes)
+
+
+def most_confused_pairs(confusion, top: int = 5, symmetric: bool = False) -> list[tuple[int, int, int]]:
+    """The off-diagonal cells of a confusion matrix with the most counts.
+
+    Returns up to ``top`` tuples ``(true, predicted, count)`` with ``count > 0``, largest
+    first (ties: smaller ``true``, then smaller ``predicted``). With ``symmetric=True`` the
+    two directions are added, ``count = C[a, b] + C[b, a]``, and pairs are ``(a, b)`` with
+    ``a < b``.
+    """
+    confusion = np.asarray(confusion)
+    c = confusion.shape[0]
+    cells = []
+    for a in range(c):
+        for b in range(c):
+            if a == b or (symmetric and b < a):
+                continue
+            count = int(confusion[a, b] + (confusion[b, a] if symmetric else 0))
+            if count > 0:
+                cells.append((a, b, count))
+    cells.sort(key=lambda t: (-t[2], t[0], t[1]))
+    return cells[:top]
+
+
+# --- Activations -----------------------------------------------------------------------------
+
+
+def activation_model(model: keras.Model, layer_names) -> keras.Model:
+    """A Keras model with the same input as ``model`` and the outputs of ``layer_names``
+    (a list, in that order). It shares the weights; nothing is copied."""
+    outputs = [model.get_layer(name).output for name in layer_names]
+    return keras.Model(model.inputs, outputs, name=f"{model.name}_activations")
+
+
+@dataclasses.dataclass
+class ActivationStats:
+    """Per-class means and per-image maxima of some layers' activations over a data set.
+
+    ``class_means[name]``: float64 ``(C, *shape)``, the mean activation over the images of each
+    class (``shape`` = the layer's output without batch, e.g. ``(H, W, F)`` or ``(U,)``);
+    a class with no images gets NaN. ``counts``: int64 ``(C,)``, images per class.
+    ``image_max[name]``: float32 ``(N, F)``, each image's largest activation of each filter
+    (maximum over positions; for a dense layer, the activation itself).
+    ``argmax[name]``: int64 ``(N, F, 2)``, the (row, column) of that maximum (zeros for dense).
+    """
+
+    layer_names: list
+    class_means: dict
+    counts: np.ndarray
+    image_max: dict
+    argmax: dict
+
+    def overall_mean(self, name: str) -> np.ndarray:
+        """Mean over all images: the count-weighted average of the class means, ``shape``."""
+        weights = self.counts / self.counts.sum()
+        means = np.nan_to_num(self.class_means[name])
+        return np.tensordot(weights, means, axes=1)
+
+    def unit_means(self, name: str) -> np.ndarray:
+        """``(C, F)``: class means averaged over spatial positions (one number per filter)."""
+        return spatial_mean(self.class_means[name])
+
+
+def spatial_mean(means) -> np.ndarray:
+    """Average every axis except the first and last: ``(C, H, W, F) -> (C, F)``; ``(C, U)`` unchanged."""
+    means = np.asarray(means)
+    return means.mean(axis=tuple(range(1, means.ndim - 1))) if means.ndim > 2 else means
+
+
+def activation_stats(model: keras.Model, images, labels, layer_names, classes: int = 10,
+                     batch_size: int = 500) -> ActivationStats:
+    """Run ``images`` (uint8 ``(N, H, W)``) through ``model`` batch by batch and reduce the
+    outputs of ``layer_names`` to an :class:`ActivationStats` (inference mode: dropout off).
+
+    Memory: one batch of activations at a time plus the per-class sums, so the test set of
+    MNIST needs a few tens of MB whatever its size.
+    """
+    layer_names = list(layer_names)
+    labels = np.asarray(labels).astype(np.int64)
+    if len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    extractor = activation_model(model, layer_names)
+    sums, maxima, positions = {}, {n: [] for n in layer_names}, {n: [] for n in layer_names}
+    start = 0
+    for x in batches(images, None, batch_size):
+        outputs = extractor(x, training=False)
+        if len(layer_names) == 1:
+            outputs = [outputs]
+        y = labels[start:start + len(x)]
+        onehot = np.eye(classes, dtype=np.float64)[y]  # (B, C)
+        for name, out in zip(layer_names, outputs):
+            a = keras.ops.convert_to_numpy(out).astype(np.float32)
+            flat = a.reshape(len(a), -1)
+            sums[name] = sums.get(name, 0.0) + onehot.T @ flat.astype(np.float64)
+            if a.ndim == 4:
+                b, h, w, f = a.shape
+                spatial = a.reshape(b, h * w, f)
+                idx = spatial.argmax(axis=1)  # (B, F)
+                maxima[name].append(np.take_along_axis(spatial, idx[:, None, :], axis=1)[:, 0, :])
+                positions[name].append(np.stack(np.divmod(idx, w), axis=-1))
+            else:
+                maxima[name].append(flat)
+                positions[name].append(np.zeros(flat.shape + (2,), dtype=np.int64))
+        start += len(x)
+    counts = np.bincount(labels, minlength=classes).astype(np.int64)
+    class_means = {}
+    for name in layer_names:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = sums[name] / counts[:, None]
+        m[counts == 0] = np.nan
+        out_shape = tuple(model.get_layer(name).output.shape[1:])
+        class_means[name] = m.reshape((classes,) + out_shape)
+    return ActivationStats(
+        layer_names=layer_names,
+        class_means=class_means,
+        counts=counts,
+        image_max={n: np.concatenate(maxima[n]).astype(np.float32) for n in layer_names},
+        argmax={n: np.concatenate(positions[n]).astype(np.int64) for n in layer_names},
+    )
+
+
+def feature_maps(model: keras.Model, images, layer_name: str, batch_size: int = 500) -> np.ndarray:
+    """The output of one layer for a few ``uint8`` images: float32 ``(N, *shape)``.
+
+    For a handful of images only (it keeps all of them); use :func:`activation_stats` for a data set.
+    """
+    extractor = activation_model(model, [layer_name])
+    return np.concatenate([keras.ops.convert_to_numpy(extractor(x, training=False)).astype(np.float32)
+                           for x in batches(images, None, batch_size)])
+
+
+def class_selectivity(unit_means) -> tuple[np.ndarray, np.ndarray]:
+    """For class x unit means ``(C, U)`` (non-negative, e.g. after ReLU): each unit's preferred
+    class (int64 ``(U,)``, argmax over classes) and its class-selectivity index (float64 ``(U,)``)
+
+    .. math:: \\mathrm{SI} = \\frac{\\mu_{\\max} - \\mu_{\\text{rest}}}{\\mu_{\\max} + \\mu_{\\text{rest}}},
+
+    with :math:`\\mu_{\\text{rest}}` the mean over the other classes: 0 for a unit that responds
+    equally to all classes, 1 for one that responds to one class only. A silent unit gets 0.
+    """
+    m = np.asarray(unit_means, dtype=np.float64)
+    c = m.shape[0]
+    preferred = m.argmax(axis=0).astype(np.int64)
+    top = m.max(axis=0)
+    rest = (m.sum(axis=0) - top) / (c - 1)
+    denom = top + rest
+    index = np.divide(top - rest, denom, out=np.zeros_like(top), where=denom > 0)
+    return preferred, index
+
+
+def receptive_field(model: keras.Model, layer_name: str) -> tuple[int, int]:
+    """Receptive field side (input pixels) and stride (input pixels per step of the feature
+    map) of one unit of ``layer_name``, from the chain of square Conv2D / pooling layers before
+    it: ``rf <- rf + (k - 1) * stride``, ``stride <- stride * s``. E.g. 5x5 conv -> (5, 1)."""
+    rf, stride = 1, 1
+    for layer in model.layers:
+        k = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        if k is not None:
+            rf += (k[0] - 1) * stride
+            stride *= layer.strides[0]
+        if layer.name == layer_name:
+            return rf, stride
+    raise ValueError(f"no layer named {layer_name!r}")
+
+
+def to_input_pixels(positions, stride: int) -> np.ndarray:
+    """Map (row, column) feature-map positions to the input pixel at the centre of each unit's
+    receptive field (for 'same' padding and pooling windows equal to their strides):
+    ``p * stride + (stride - 1) / 2``. float64, same shape as ``positions``."""
+    return np.asarray(positions, dtype=np.float64) * stride + (stride - 1) / 2
+
+
+def top_exciting(image_max, filter_index: int, top: int = 9) -> np.ndarray:
+    """Indices (int64 ``(top,)``) of the images whose maximum activation of one filter is
+    largest, from ``ActivationStats.image_max[name]`` ``(N, F)``; ties broken by index."""
+    values = np.asarray(image_max)[:, filter_index]
+    order = np.lexsort((np.arange(len(values)), -values))
+    return order[:top].astype(np.int64)
+
+
+# --- Synthetic probes: oriented bars and edges -----------------------------------------------
+
+
+def oriented_bars(angles_deg, size: int = 28, width: float = 2.5, length: float | None = 14.0,
+                  kind: str = "bar", intensity: int = 255) -> np.ndarray:
+    """Synthetic probe images, uint8 ``(A, size, size)``, one per angle.
+
+    ``kind="bar"``: a bright bar of ``width`` pixels through the centre pixel ``(size // 2,
+    size // 2)``, ``length``
+    pixels long (``None``: across the whole image), at angle ``theta`` measured counter-
+    clockwise from the horizontal as the image is displayed (row index grows downwards).
+    Bars at ``theta`` and ``theta + 180`` are identical.
+    ``kind="edge"``: bright on the side the unit vector at ``theta`` points to, dark on the
+    other, the boundary (a line at ``theta + 90``) through the centre: the edge of a thick
+    stroke; ``theta`` and ``theta + 180`` are opposite polarities. Anti-aliased over one pixel.
+    """
+    if kind not in ("bar", "edge"):
+        raise ValueError(f"kind must be 'bar' or 'edge', got {kind!r}")
+    angles = np.deg2rad(np.atleast_1d(np.asarray(angles_deg, dtype=np.float64)))
+    centre = size // 2  # a pixel centre: the middle unit of a 'same'-padded feature map
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+    x, y = cols - centre, centre - rows  # y points up, as drawn
+    images = np.empty((len(angles), size, size), dtype=np.uint8)
+    for i, t in enumerate(angles):
+        along = x * np.cos(t) + y * np.sin(t)
+        across = -x * np.sin(t) + y * np.cos(t)
+        if kind == "bar":
+            value = np.clip(width / 2 + 0.5 - np.abs(across), 0, 1)
+            if length is not None:
+                value *= np.clip(length / 2 + 0.5 - np.abs(along), 0, 1)
+        else:
+            value = np.clip(along + 0.5, 0, 1)  # bright where the unit vector at theta points
+        images[i] = np.round(value * intensity).astype(np.uint8)
+    return images
+
+
+def orientation_name(angle_deg: float) -> str:
+    """Words for the orientation of a line at ``angle_deg`` (counter-clockwise from horizontal,
+    modulo 180): ``"near-horizontal"`` within 22.5 degrees of 0, ``"near-vertical"`` within
+    22.5 of 90, else ``"rising diagonal"`` (like /, 22.5-67.5) or ``"falling diagonal"`` (like \\)."""
+    a = float(angle_deg) % 180
+    if a < 22.5 or a >= 157.5:
+        return "near-horizontal"
+    if 67.5 <= a < 112.5:
+        return "near-vertical"
+    return "rising diagonal" if a < 90 else "falling diagonal"
+
+
+def probe_responses(model: keras.Model, probes, layer_name: str, where: str = "max") -> np.ndarray:
+    """Response of every filter of ``layer_name`` to each probe image: float32 ``(A, F)``.
+
+    ``where="max"``: the largest activation over positions (a detector anywhere on the bar);
+    ``where="centre"``: the activation at the centre of the feature map.
+    """
+    maps = feature_maps(model, probes, layer_name)
+    if maps.ndim == 2:
+        return maps
+    if where == "max":
+        return maps.max(axis=(1, 2))
+    if where == "centre":
+        return maps[:, maps.shape[1] // 2, maps.shape[2] // 2, :]
+    raise ValueError(f"where must be 'max' or 'centre', got {where!r}")
+
+
+def orientation_tuning(responses, angles_deg, period: float = 180.0) -> tuple[np.ndarray, np.ndarray]:
+    """Preferred angle and selectivity of tuning curves by the vector average.
+
+    ``responses``: ``(A, F)`` non-negative, one row per angle in ``angles_deg`` ``(A,)`` (evenly
+    spaced over one ``period``). With :math:`z = \\sum_a r_a e^{2\\pi i\\theta_a/P}`, returns the
+    preferred angle :math:`\\arg(z) P / 2\\pi` in ``[0, P)`` degrees (float64 ``(F,)``) and the
+    selectivity :math:`|z| / \\sum_a r_a` in ``[0, 1]`` (float64 ``(F,)``): 0 for a flat curve,
+    1 for a response at a single angle. ``period=180`` for bars (orientation), 360 for edges
+    (direction of the bright side). A filter silent at every angle gets angle NaN, selectivity 0.
+    """
+    r = np.asarray(responses, dtype=np.float64)
+    phase = np.exp(2j * np.pi * np.asarray(angles_deg, dtype=np.float64) / period)
+    z = phase @ r
+    total = r.sum(axis=0)
+    selectivity = np.divide(np.abs(z), total, out=np.zeros_like(total), where=total > 0)
+    preferred = np.mod(np.angle(z) * period / (2 * np.pi), period)
+    preferred[total <= 0] = np.nan
+    return preferred, selectivity

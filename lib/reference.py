@@ -1,0 +1,224 @@
+"""The reference CNN of the chapter *Opening the black box*, and its shipped weights.
+
+The course hands students a pre-trained network; so does this book. The weights live in
+``weights/reference_cnn.weights.h5`` (about 0.5 MB) and are made by::
+
+    python -m lib.reference
+
+which trains :func:`reference_cnn` on the standard MNIST training set with a fixed seed
+(:data:`SEED`, :data:`EPOCHS` epochs of Adam, see :func:`train_reference`) and saves the weights. The chapter only
+*loads* them with :func:`load_reference`, which checks that the file exists and that
+every weight array has the shape the architecture expects; if not, the error names the
+command above.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+import keras
+from keras import layers
+
+#: Repository root and the shipped weight files.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS_DIR = REPO_ROOT / "weights"
+WEIGHTS_PATH = WEIGHTS_DIR / "reference_cnn.weights.h5"
+#: Training record written next to the weights (test accuracy, seconds, versions).
+META_PATH = WEIGHTS_DIR / "reference_cnn.json"
+
+#: Training settings of the shipped weights.
+SEED = 2
+EPOCHS = 12
+BATCH_SIZE = 128
+LEARNING_RATE = 1e-3
+
+REGENERATE_COMMAND = "python -m lib.reference"
+
+
+class ReferenceWeightsError(RuntimeError):
+    """The shipped reference weights are missing or do not match :func:`reference_cnn`."""
+
+
+def reference_cnn(input_shape=(28, 28, 1), classes: int = 10) -> keras.Model:
+    """The reference CNN: two convolution + max-pooling stages and a dense head.
+
+    ``(B, 28, 28, 1)`` float32 in ``[0, 1]`` -> ``conv1`` (16 filters 5x5, same padding,
+    ReLU) -> ``pool1`` (2x2) -> ``conv2`` (32 filters 3x3, same, ReLU) -> ``pool2`` (2x2)
+    -> ``flatten`` (7*7*32 = 1568) -> ``dropout`` (0.3) -> ``dense`` (64 ReLU units)
+    -> ``logits`` (10) -> ``probabilities`` (softmax, float32). Uncompiled.
+
+    Used in the chapter *Opening the black box*.
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    x = layers.Conv2D(16, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    x = layers.Dense(64, activation="relu", name="dense")(x)
+    x = layers.Dense(classes, name="logits")(x)
+    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="reference_cnn")
+
+
+def expected_shapes(model: keras.Model | None = None) -> list[tuple[int, ...]]:
+    """Shapes of ``model.get_weights()`` for the reference architecture (in order)."""
+    model = model if model is not None else reference_cnn()
+    return [tuple(w.shape) for w in model.get_weights()]
+
+
+def load_reference(path: str | Path | None = None) -> keras.Model:
+    """Build :func:`reference_cnn` and load the shipped weights into it.
+
+    Checks, before loading, that the file exists and that the arrays stored in it have
+    exactly the names and shapes that the architecture's weights (``get_weights()``) have in a
+    Keras weights file; after loading, that ``get_weights()`` has the expected shapes. Any
+    problem raises :class:`ReferenceWeightsError` naming ``python -m lib.reference``.
+    Returns a model compiled with sparse cross-entropy and accuracy (so ``evaluate`` works).
+    """
+    path = Path(path) if path is not None else WEIGHTS_PATH
+    fix = f"Regenerate it with `{REGENERATE_COMMAND}` (run from the repository root)."
+    if not path.is_file():
+        raise ReferenceWeightsError(f"Reference weights not found at {path}. {fix}")
+    model = reference_cnn()
+    expected = template_shapes(model)
+    try:
+        stored = stored_shapes(path)
+    except (OSError, KeyError) as err:
+        raise ReferenceWeightsError(f"Reference weights at {path} are unreadable ({err}). {fix}") from err
+    if stored != expected:
+        differences = [f"{key}: file {stored.get(key, 'missing')}, model {expected.get(key, 'none')}"
+                       for key in sorted(set(stored) | set(expected)) if stored.get(key) != expected.get(key)]
+        raise ReferenceWeightsError(
+            f"Reference weights at {path} do not match the architecture of lib.reference.reference_cnn "
+            f"({'; '.join(differences)}). {fix}"
+        )
+    try:
+        model.load_weights(path)
+    except Exception as err:  # noqa: BLE001 - re-raised with the fix named
+        raise ReferenceWeightsError(f"Loading {path} failed ({err}). {fix}") from err
+    loaded = [tuple(w.shape) for w in model.get_weights()]
+    if loaded != expected_shapes():  # pragma: no cover - guarded by the comparison above
+        raise ReferenceWeightsError(f"Loaded weights have shapes {loaded}, expected {expected_shapes()}. {fix}")
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def stored_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
+    """``{dataset path: shape}`` of every array in a Keras 3 ``.weights.h5`` file.
+
+    Keras 3 stores a layer's variables as ``layers/<layer key>/vars/<i>``, with the layer key
+    derived from its class (``conv2d``, ``conv2d_1``, ...), not from its name.
+    """
+    import h5py
+
+    shapes = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda key, obj: shapes.__setitem__(key, tuple(obj.shape))
+                     if isinstance(obj, h5py.Dataset) else None)
+    return shapes
+
+
+def template_shapes(model: keras.Model | None = None) -> dict[str, tuple[int, ...]]:
+    """What :func:`stored_shapes` gives for a file saved from the reference architecture
+    (saved once from a fresh, untrained :func:`reference_cnn` to a temporary file)."""
+    import tempfile
+    import warnings
+
+    model = model if model is not None else reference_cnn()
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        # Keras 3.15's h5 writer calls np.array(variable, copy=False): a NumPy 2 deprecation
+        # inside Keras, harmless here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        template = Path(tmp) / "template.weights.h5"
+        model.save_weights(template)
+        return stored_shapes(template)
+
+
+def train_reference(epochs: int = EPOCHS, seed: int = SEED, path: str | Path | None = None,
+                    progress: bool = True) -> dict:
+    """Train :func:`reference_cnn` on the MNIST training set and save its weights to ``path``.
+
+    A self-contained loop (it does not depend on :mod:`lib.train`, so that changes there do not
+    change the shipped weights): Adam with a learning rate decaying from :data:`LEARNING_RATE`
+    to 0 along half a cosine over the run, batch size
+    :data:`BATCH_SIZE`, float32, pixels ``/ 255``; the order of the training images in epoch
+    ``e`` is ``numpy.random.default_rng([seed, e]).permutation(60000)``; initial weights and
+    dropout come from ``keras.utils.set_random_seed(seed)``. Writes ``path`` (default
+    :data:`WEIGHTS_PATH`, weights only) and, for the default path, the JSON record
+    :data:`META_PATH`. Returns the record: test accuracy and loss, epochs, seed, seconds, versions.
+    """
+    import tensorflow as tf
+
+    from lib.data import load_mnist
+
+    path = Path(path) if path is not None else WEIGHTS_PATH
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train = (x_train.astype(np.float32) / 255.0)[..., None]  # (60000, 28, 28, 1), 188 MB
+    x_test = (x_test.astype(np.float32) / 255.0)[..., None]
+    y_train, y_test = y_train.astype(np.int32), y_test.astype(np.int32)
+
+    keras.utils.set_random_seed(seed)
+    model = reference_cnn()
+    steps = epochs * int(np.ceil(len(x_train) / BATCH_SIZE))
+    rate = keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=steps)
+    model.compile(optimizer=keras.optimizers.Adam(rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        order = np.random.default_rng([seed, epoch]).permutation(len(x_train))
+        history = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, epochs=1,
+                            shuffle=False, verbose=0)
+        if progress:
+            test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+            print(f"reference_cnn: epoch {epoch + 1}/{epochs}  loss {history.history['loss'][0]:.4f}  "
+                  f"test accuracy {test_accuracy:.4f}  {time.perf_counter() - start:.0f} s", flush=True)
+    seconds = time.perf_counter() - start
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.optimizer = None  # weights only: no optimizer state (smaller, loads without warnings)
+    model.save_weights(path)
+    record = {
+        "command": REGENERATE_COMMAND,
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": BATCH_SIZE,
+        "learning_rate": LEARNING_RATE,
+        "schedule": "cosine decay to 0 over the run",
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "params": int(model.count_params()),
+        "train_seconds": round(seconds, 1),
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+        "numpy": np.__version__,
+        "trained_on": time.strftime("%Y-%m-%d"),
+    }
+    if path == WEIGHTS_PATH:
+        META_PATH.write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Train the reference CNN and save its weights under weights/.")
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--output", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args(argv)
+    import lib  # noqa: F401  - quiet TensorFlow import
+
+    record = train_reference(args.epochs, args.seed, args.output)
+    size_kb = args.output.stat().st_size / 1024
+    print(f"saved {args.output} ({size_kb:.0f} KiB): test accuracy {record['test_accuracy']:.4f} "
+          f"after {record['epochs']} epochs, seed {record['seed']}, {record['train_seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
