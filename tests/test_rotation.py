@@ -1,0 +1,177 @@
+"""Tests of lib.rotation (the chapter-3 computations) and the chapter-3 plots.
+
+Property-style where it matters: the measures are checked on random predictions against
+definitions written out by hand, and the equivariance measures on random layers and k.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import lib  # noqa: E402,F401
+import keras  # noqa: E402
+
+from lib import plots, rotation  # noqa: E402
+from lib.data import rotate90, rotated_mnist  # noqa: E402
+from lib.layers import GroupConv2D, LiftingConv2D, RotatedDense, rotation_matrix  # noqa: E402
+from lib.models import p4_cnn, plain_cnn, rotated_dense_classifier  # noqa: E402
+from lib.train import TrainResult  # noqa: E402
+
+
+def test_rotation_counts_of_the_balanced_dataset():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, size=2000)
+    images = rng.integers(0, 256, size=(2000, 6, 6), dtype=np.uint8)
+    _, y, k = rotated_mnist(images, labels, seed=1)
+    counts = rotation.rotation_counts(y, k)
+    assert counts.shape == (10, 4) and counts.sum() == len(y)
+    assert (counts.sum(axis=1) == counts.sum(axis=1)[0]).all()
+    assert (counts.max(axis=1) - counts.min(axis=1) <= 1).all()
+    with pytest.raises(ValueError, match="same shape"):
+        rotation.rotation_counts(y, k[:-1])
+
+
+def test_confusion_and_six_nine_against_loops():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        labels = rng.integers(0, 10, size=500)
+        predicted = np.where(rng.random(500) < 0.7, labels, rng.integers(0, 10, size=500))
+        cm = rotation.confusion_matrix(predicted, labels)
+        for t in range(10):
+            for p in range(10):
+                assert cm[t, p] == np.sum((labels == t) & (predicted == p))
+        s = rotation.six_nine_confusion(predicted, labels)
+        assert s["six_as_nine"] == pytest.approx(cm[6, 9] / cm[6].sum())
+        assert s["nine_as_six"] == pytest.approx(cm[9, 6] / cm[9].sum())
+        assert s["swapped"] == pytest.approx((cm[6, 9] + cm[9, 6]) / (cm[6].sum() + cm[9].sum()))
+        other = [c for c in range(10) if c not in (6, 9)]
+        wrong = sum(cm[c].sum() - cm[c, c] for c in other)
+        assert s["other_errors"] == pytest.approx(wrong / sum(cm[c].sum() for c in other))
+    with pytest.raises(ValueError, match="6s and 9s"):
+        rotation.six_nine_confusion(np.zeros(3), np.zeros(3))
+
+
+def test_per_rotation_accuracy_agreement_and_invariance_error():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 10, size=50)
+    invariant = np.repeat(rng.dirichlet(np.ones(10), size=50)[None], 4, axis=0)
+    assert rotation.invariance_error(invariant) == 0
+    assert rotation.prediction_agreement(invariant) == 1
+    acc = rotation.per_rotation_accuracy(invariant, labels)
+    assert acc.shape == (4,) and np.all(acc == acc[0])
+    changed = invariant.copy()
+    changed[2, 0] = np.eye(10)[(invariant[0, 0].argmax() + 1) % 10]
+    assert rotation.prediction_agreement(changed) == pytest.approx(49 / 50)
+    assert rotation.invariance_error(changed) > 0
+
+
+def test_shift_error_measures_are_float32_small():
+    rng = np.random.default_rng(2)
+    layer = RotatedDense(5)
+    layer.build((None, 9, 9))
+    images = rng.integers(0, 256, size=(7, 9, 9), dtype=np.uint8)
+    err = rotation.rotated_dense_shift_error(layer, images)
+    assert err.shape == (4,) and err.max() < 1e-5
+    lift, gconv = LiftingConv2D(3, 3), GroupConv2D(2, 3)
+    x = rng.normal(size=(2, 9, 9, 1)).astype(np.float32)
+    assert rotation.p4_shift_error(lift, x, lifted=False).max() < 1e-5
+    lifted = keras.ops.convert_to_numpy(lift(x))
+    assert rotation.p4_shift_error(gconv, lifted, lifted=True).max() < 1e-5
+
+
+def test_lifting_conv_with_full_size_kernel_is_rotated_dense():
+    """A lifting convolution whose kernel is the whole image has one position: RotatedDense."""
+    rng = np.random.default_rng(3)
+    for size, filters in [(5, 3), (8, 2), (28, 4)]:
+        dense = RotatedDense(filters)
+        dense.build((None, size, size))
+        dense.kernel.assign(rng.normal(size=(size, size, filters)).astype(np.float32))
+        dense.bias.assign(rng.normal(size=filters).astype(np.float32))
+        conv = LiftingConv2D(filters, size)
+        conv.build((None, size, size, 1))
+        conv.kernel.assign(dense.kernel.numpy()[:, :, None, :])
+        conv.bias.assign(dense.bias.numpy())
+        x = rng.normal(size=(3, size, size)).astype(np.float32)
+        y = keras.ops.convert_to_numpy(dense(x))
+        z = keras.ops.convert_to_numpy(conv(x[..., None]))[:, 0, 0]
+        assert np.abs(z - y).max() <= 1e-5 * np.abs(y).max()
+
+
+def test_model_builders_shapes_and_invariance():
+    rng = np.random.default_rng(4)
+    x = rng.random(size=(3, 28, 28, 1)).astype(np.float32)
+    keras.utils.set_random_seed(0)
+    for pooling in (None, "max", "mean"):
+        model = rotated_dense_classifier(pooling=pooling)
+        p = keras.ops.convert_to_numpy(model(x))
+        assert p.shape == (3, 10) and np.allclose(p.sum(1), 1, atol=1e-5)
+        p_rot = keras.ops.convert_to_numpy(model(np.rot90(x, 1, axes=(1, 2)).copy()))
+        if pooling is None:
+            assert np.abs(p_rot - p).max() > 1e-6
+        else:
+            assert np.abs(p_rot - p).max() < 1e-5
+    with pytest.raises(ValueError, match="pooling"):
+        rotated_dense_classifier(pooling="sum")
+    assert abs(p4_cnn().count_params() - plain_cnn().count_params()) < 0.05 * plain_cnn().count_params()
+
+
+def fake_result(accuracies, params=10):
+    return TrainResult(name="m", model=None, history={"val_accuracy": list(accuracies)}, test_loss=0.0,
+                       test_accuracy=accuracies[-1], train_seconds=2.0, params=params, from_cache=True, key="k")
+
+
+def test_summarize_and_markdown_table():
+    results = [fake_result([0.5, 0.9]), fake_result([0.6, 0.92]), fake_result([0.55, 0.94])]
+    row = rotation.summarize("model a", results)
+    assert row["accuracy_mean"] == pytest.approx(0.92)
+    assert row["accuracy_std"] == pytest.approx(np.std([0.9, 0.92, 0.94], ddof=1))
+    assert (row["seeds"], row["epochs"], row["params"]) == (3, 2, 10)
+    assert rotation.summarize("one", results[:1])["accuracy_std"] == 0
+    table = rotation.markdown_table([row], 1000)
+    assert "| model a | 10 | 3 × 2 × 1,000 | 92.00% ± 2.00 |" in table
+    mean, low, high = rotation.mean_curve(results)
+    np.testing.assert_allclose(mean, [0.55, 0.92])
+    np.testing.assert_allclose(low, [0.5, 0.9])
+    np.testing.assert_allclose(high, [0.6, 0.94])
+
+
+def test_chapter_plots_draw_without_error():
+    rng = np.random.default_rng(5)
+    figs = [
+        plots.plot_rotation_counts(rng.integers(100, 200, size=(10, 4))),
+        plots.plot_effective_kernel(rotation_matrix(3, 1), rng.normal(size=(49, 8)), filters=2, size=7),
+        plots.plot_rotation_shift(rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), k=1),
+        plots.plot_curves({"a": rotation.mean_curve([fake_result([0.5, 0.9])])}),
+        plots.plot_per_rotation({"a": rng.random(4), "b": rng.random(4)}),
+        plots.plot_confusions({"a": rng.integers(0, 50, size=(10, 10))}),
+    ]
+    for fig in figs:
+        assert fig.axes
+        plt.close(fig)
+
+
+def test_rotate90_and_permutation_matrix_agree_on_digit_stacks():
+    rng = np.random.default_rng(6)
+    images = rng.integers(0, 256, size=(4, 6, 6), dtype=np.uint8)
+    k = rng.integers(-3, 8, size=4)
+    rotated = rotate90(images, k)
+    for i in range(4):
+        p = rotation_matrix(6, int(k[i]))
+        np.testing.assert_array_equal(p @ images[i].ravel().astype(np.float32), rotated[i].ravel())
+
+
+def test_predictions_all_rotations_equal_predict_proba():
+    from lib.train import predict_proba
+
+    rng = np.random.default_rng(7)
+    images = rng.integers(0, 256, size=(37, 28, 28), dtype=np.uint8)
+    keras.utils.set_random_seed(1)
+    model = rotated_dense_classifier(pooling=None)
+    probs = rotation.predictions_all_rotations(model, images, batch_size=10)
+    assert probs.shape == (4, 37, 10) and probs.dtype == np.float32
+    for k in range(4):
+        np.testing.assert_allclose(probs[k], predict_proba(model, rotate90(images, k)), rtol=1e-5, atol=1e-6)
