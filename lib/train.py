@@ -83,12 +83,33 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
         labels = np.asarray(labels)
         if labels.shape != (len(images),):
             raise ValueError(f"labels must have shape ({len(images)},), got {labels.shape}")
-        ds = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
+    # A Python generator slices batches out of the caller's numpy array, so TensorFlow never
+    # holds a copy of the whole set (tf.data.Dataset.from_tensor_slices would make one, and
+    # its shuffle buffer another): 60,000 canvases cost their 150 MB once.
+    n = len(images)
+    labels32 = labels.astype(np.int32) if labels is not None else None
+    epoch = [0]
+
+    def generate():
+        if shuffle:  # a new, reproducible order every pass over the data
+            order = np.random.default_rng([seed, epoch[0]]).permutation(n)
+            epoch[0] += 1
+        else:
+            order = np.arange(n)
+        for start in range(0, n, batch_size):
+            index = order[start:start + batch_size]
+            if labels32 is None:
+                yield images[index]
+            else:
+                yield images[index], labels32[index]
+
+    image_spec = tf.TensorSpec((None,) + images.shape[1:], tf.uint8)
+    if labels is None:
+        signature = image_spec
     else:
-        ds = tf.data.Dataset.from_tensor_slices(images)
-    if shuffle:
-        ds = ds.shuffle(min(len(images), 100_000), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
+        signature = (image_spec, tf.TensorSpec((None,), tf.int32))
+    ds = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(-(-n // batch_size)))
 
     def to_float(x):
         x = tf.cast(x, tf.float32) / 255.0
@@ -160,6 +181,8 @@ def fit(
     progress: str = "summary",
     cache: bool = True,
     cache_dir: str | Path | None = None,
+    schedule: str | None = None,
+    eval_batch_size: int = 128,
 ) -> TrainResult:
     """Train ``build(**config)`` with Adam on ``train_data``, or load the cached result.
 
@@ -185,6 +208,13 @@ def fit(
         ``"epoch"``: one line per epoch; ``"summary"``: one line per run; ``"none"``.
     cache, cache_dir
         Reuse an identical earlier run from ``cache_dir`` (default :data:`CACHE_DIR`).
+    eval_batch_size
+        Batch size of the per-epoch evaluation on ``test_data`` (memory: a convolutional network
+        on 50x50 canvases needs about 0.4 GB more at 1024 than at 128; the result is the same).
+    schedule
+        ``None`` (constant ``learning_rate``) or ``"cosine"``: the rate decays from
+        ``learning_rate`` to 0 over the run along half a cosine (often worth a few tenths of a
+        percent of accuracy at the end of a short run).
 
     Returns
     -------
@@ -192,6 +222,8 @@ def fit(
     """
     if precision not in ("float32", "mixed_bfloat16"):
         raise ValueError(f"precision must be 'float32' or 'mixed_bfloat16', got {precision!r}")
+    if schedule not in (None, "cosine"):
+        raise ValueError(f"schedule must be None or 'cosine', got {schedule!r}")
     if progress not in ("epoch", "summary", "none"):
         raise ValueError(f"progress must be 'epoch', 'summary' or 'none', got {progress!r}")
     x_train, y_train = train_data
@@ -209,22 +241,28 @@ def fit(
         "lib": lib_source_hash(),
         "keras": keras.__version__,
     }
+    if schedule is not None:  # only then, so that keys without a schedule stay as they were
+        key_fields["schedule"] = schedule
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True, default=str).encode()).hexdigest()[:16]
     cache_dir = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     weights_path = cache_dir / f"{name}-{key}.weights.h5"
     meta_path = cache_dir / f"{name}-{key}.json"
 
     model = _build(build, config, precision, seed)
+    rate = learning_rate
+    if schedule == "cosine":
+        steps = epochs * -(-len(x_train) // batch_size)
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     if cache and weights_path.is_file() and meta_path.is_file():
         model.load_weights(weights_path)
-        _compile(model, learning_rate)
+        _compile(model, rate)
         meta = json.loads(meta_path.read_text())
         result = TrainResult(name=name, model=model, from_cache=True, key=key, **meta)
     else:
-        _compile(model, learning_rate)
+        _compile(model, rate)
         keras.utils.set_random_seed(seed)
         train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=seed, channel_axis=channel_axis)
-        test_ds = batches(x_test, y_test, 1024, channel_axis=channel_axis)
+        test_ds = batches(x_test, y_test, eval_batch_size, channel_axis=channel_axis)
         callbacks = [CompactProgress(name, epochs, every=1 if progress == "epoch" else 0)]
         start = time.perf_counter()
         history = model.fit(train_ds, validation_data=test_ds, epochs=epochs, verbose=0, callbacks=callbacks,
@@ -283,7 +321,11 @@ def _save_weights_only(model, path):
         model.optimizer = optimizer
 
 
-def predict_proba(model, images, batch_size: int = 1024, channel_axis: bool = True) -> np.ndarray:
-    """Class probabilities ``float32`` ``(N, classes)`` for ``uint8`` images ``(N, H, W)``."""
+def predict_proba(model, images, batch_size: int = 128, channel_axis: bool = True) -> np.ndarray:
+    """Class probabilities ``float32`` ``(N, classes)`` for ``uint8`` images ``(N, H, W)``.
+
+    ``batch_size`` bounds the memory of the activations (128 keeps a CNN on 50x50 canvases
+    about 0.25 GB below 1024); it does not change the result.
+    """
     probs = model.predict(batches(images, None, batch_size, channel_axis=channel_axis), verbose=0)
     return np.asarray(probs, dtype=np.float32)

@@ -1,0 +1,143 @@
+"""Tests of lib.translation: datasets, accuracy by position, shifts, equivariance, the ablation."""
+
+import numpy as np
+import pytest
+
+import lib  # noqa: F401  (imports TensorFlow quietly)
+
+from lib import train
+from lib.models import conv_classifier
+from lib.translation import (BEST_CONFIG, Budget, receptive_field, ablation_configs, accuracy_by_distance, accuracy_by_position,
+                             centered_on_canvas, equivariance_check, float32_copy, markdown_table,
+                             run_ablation, shift, summarize)
+
+
+def test_centered_on_canvas_puts_digit_in_the_middle():
+    rng = np.random.default_rng(0)
+    digits = rng.integers(1, 256, size=(3, 28, 28), dtype=np.uint8)
+    canvases = centered_on_canvas(digits, 50)
+    assert canvases.shape == (3, 50, 50) and canvases.dtype == np.uint8
+    np.testing.assert_array_equal(canvases[:, 11:39, 11:39], digits)
+    assert canvases.sum(dtype=np.int64) == digits.sum(dtype=np.int64)
+    with pytest.raises(ValueError):
+        centered_on_canvas(digits, 20)
+
+
+def test_accuracy_by_position_by_hand():
+    positions = np.array([[0, 0], [0, 0], [22, 22], [1, 0], [5, 7]])
+    correct = np.array([True, False, True, True, False])
+    acc, counts = accuracy_by_position(correct, positions)
+    assert acc.shape == counts.shape == (23, 23)
+    assert counts.sum() == 5 and counts[0, 0] == 2
+    assert acc[0, 0] == 0.5 and acc[22, 22] == 1.0 and acc[5, 7] == 0.0
+    assert np.isnan(acc[3, 3])
+    acc2, counts2 = accuracy_by_position(correct, positions, bin_size=2)
+    assert acc2.shape == (12, 12) and counts2[0, 0] == 3 and acc2[0, 0] == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):
+        accuracy_by_position(correct, positions + 1)
+
+
+def test_accuracy_by_position_matches_overall_accuracy_over_random_data():
+    rng = np.random.default_rng(1)
+    for bin_size in (1, 2, 3, 5):
+        positions = rng.integers(0, 23, size=(500, 2))
+        correct = rng.random(500) < 0.7
+        acc, counts = accuracy_by_position(correct, positions, bin_size=bin_size)
+        assert counts.sum() == 500
+        assert np.nansum(acc * counts) == pytest.approx(correct.sum())
+        d, acc_d, counts_d = accuracy_by_distance(correct, positions)
+        assert counts_d.sum() == 500 and d.max() <= 11
+        assert np.sum(acc_d * counts_d) == pytest.approx(correct.sum())
+
+
+def test_shift_moves_content_and_refuses_to_cut_it():
+    image = np.zeros((1, 10, 10), np.uint8)
+    image[0, 3:5, 4:7] = 9
+    moved = shift(image, 2, -3)
+    np.testing.assert_array_equal(moved[0, 5:7, 1:4], 9)
+    assert moved.sum() == image.sum()
+    np.testing.assert_array_equal(shift(moved, -2, 3), image)
+    with pytest.raises(ValueError, match="off the edge"):
+        shift(image, 6, 0)
+
+
+@pytest.fixture(scope="module")
+def random_cnn():
+    """An untrained CNN with pooling (total stride 4 at conv3) and a global max pooling head."""
+    config = {"filters": [4, 8, 8], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    return conv_classifier(**config), config
+
+
+@pytest.fixture(scope="module")
+def digit_canvas():
+    from lib.data import load_mnist
+    (x, _), _ = load_mnist()
+    canvas = np.zeros((50, 50), np.uint8)
+    canvas[11:39, 11:39] = x[0]
+    return canvas
+
+
+@pytest.mark.parametrize("dy,dx", [(4, 0), (0, -4), (8, 4), (-8, -8)])
+def test_conv_stack_is_equivariant_and_global_pooling_invariant(random_cnn, digit_canvas, dy, dx):
+    model, config = random_cnn
+    model = float32_copy(model, conv_classifier, config)
+    check = equivariance_check(model, digit_canvas, dy, dx, map_layer="relu3", pooled_layer="global_pool",
+                               stride=4)
+    assert check["maps"].shape == (12, 12, 8) and np.isfinite(check["residual"]).any()
+    assert check["equivariance_error"] < 1e-5
+    assert check["invariance_error"] < 1e-5
+    np.testing.assert_allclose(check["probabilities"][0], check["probabilities"][1], atol=1e-5)
+
+
+def test_shift_not_a_multiple_of_the_stride_is_refused(random_cnn, digit_canvas):
+    model, _ = random_cnn
+    with pytest.raises(ValueError, match="multiple of the stride"):
+        equivariance_check(model, digit_canvas, 3, 0, "relu3", "global_pool", stride=4)
+
+
+def test_flatten_head_is_not_invariant(digit_canvas):
+    config = {"filters": [4, 8], "pooling": "max"}
+    model = conv_classifier(**config)
+    check = equivariance_check(model, digit_canvas, 4, 4, map_layer="relu2", pooled_layer="flatten", stride=2)
+    assert check["equivariance_error"] < 1e-5        # the convolutions still are equivariant
+    assert check["invariance_error"] > 1e-2          # but a flattened map moves with the digit
+
+
+def test_ablation_configs_change_one_thing_each():
+    configs = ablation_configs()
+    base = configs["base"]
+    for name, config in configs.items():
+        changed = {k for k in set(base) | set(config) if base.get(k) != config.get(k)}
+        assert len(changed) <= 2, (name, changed)   # pooling replaces the stride: two keys
+        conv_classifier(**config)                   # every config builds
+
+
+def test_run_ablation_summarize_and_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "CACHE_DIR", tmp_path)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(64, 12, 12), dtype=np.uint8)
+    y = rng.integers(0, 10, size=64)
+    configs = {"a": {"input_shape": [12, 12, 1], "filters": [2], "global_pooling": "max"},
+               "b": {"input_shape": [12, 12, 1], "filters": [3], "global_pooling": "average"}}
+    budget = Budget(train_size=48, epochs=2, seeds=(0, 1), precision="float32")
+    rows = run_ablation(configs, (x, y), (x[48:], y[48:]), budget, progress="none", single_seed=("b",))
+    assert [(r["name"], r["seed"]) for r in rows] == [("a", 0), ("a", 1), ("b", 0)]
+    assert len(list(tmp_path.glob("*.weights.h5"))) == 3
+    summary = summarize(rows)
+    assert [s["runs"] for s in summary] == [2, 1]
+    a = summary[0]
+    accs = [rows[0]["test_accuracy"], rows[1]["test_accuracy"]]
+    assert a["accuracy_mean"] == pytest.approx(np.mean(accs))
+    assert a["accuracy_std"] == pytest.approx(np.std(accs, ddof=1))
+    assert a["curve"].shape == (2,) and np.isnan(summary[1]["accuracy_std"])
+    table = markdown_table(summary, reference="a")
+    lines = table.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("| model") and "vs a" in lines[0]
+    assert "+0.00" in lines[2]
+
+
+def test_receptive_field_by_hand():
+    assert receptive_field({"filters": [8], "pooling": None}) == (3, 1)
+    assert receptive_field({"filters": [8, 8], "pooling": None, "strides": 2}) == (7, 4)
+    assert receptive_field({"filters": [8, 8], "pooling": "max"}) == (10, 4)
+    assert receptive_field(BEST_CONFIG) == (46, 16)
