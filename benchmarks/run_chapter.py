@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,14 +34,17 @@ def chapters_in_toc() -> list[str]:
     import yaml
 
     toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
-    names = [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
+    names = [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
     return [n for n in names if "{code-cell}" in (BOOK / f"{n}.md").read_text()]
 
 
 def run_chapter(name: str, timeout: int = 1800) -> dict:
-    """Execute book/NAME.md in a fresh kernel; return seconds, peak kernel RSS (MiB), problems."""
+    """Execute book/NAME.md in a fresh kernel; return seconds, peak kernel RSS (MiB), problems.
+
+    Call it once per process: ``ru_maxrss`` of the children is the largest over every child
+    this process has waited for, so :func:`main` runs each chapter in a process of its own.
+    """
     nb = read_myst_markdown_notebook((BOOK / f"{name}.md").read_text())
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(BOOK)}})
@@ -53,33 +57,32 @@ def run_chapter(name: str, timeout: int = 1800) -> dict:
             if out.get("output_type") == "error" or (out.get("output_type") == "stream" and out.get("name") == "stderr"):
                 text = out.get("text") or out.get("evalue", "")
                 problems.append(f"cell {i}: {out.get('name', 'error')}: {str(text)[:300]}")
-    return {
-        "chapter": name,
-        "seconds": round(seconds, 1),
-        # ru_maxrss is the largest of all waited-for children so far; chapters run in order,
-        # so report it only when it grew (else it is at most the earlier maximum).
-        "peak_rss_mib": round(peak_kib / 1024, 0),
-        "peak_is_upper_bound": peak_kib == before,
-        "problems": problems,
-    }
+    return {"chapter": name, "seconds": round(seconds, 1), "peak_rss_mib": round(peak_kib / 1024),
+            "problems": problems}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapters", nargs="*", help="chapter file names (default: all in _toc.yml)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--single", help=argparse.SUPPRESS)  # internal: one chapter, JSON to stdout
     parser.add_argument("--no-train-cache", action="store_true",
                         help="train from scratch (a fresh SYMBOOK_CACHE), as on a clean clone")
     args = parser.parse_args(argv)
     if args.no_train_cache:
         os.environ["SYMBOOK_CACHE"] = tempfile.mkdtemp(prefix="symbook-cache-")
+    if args.single:
+        print(json.dumps(run_chapter(args.single)))
+        return 0
     names = args.chapters or chapters_in_toc()
     results = []
     for name in names:
-        r = run_chapter(name)
+        proc = subprocess.run([sys.executable, __file__, "--single", name], capture_output=True, text=True)
+        if proc.returncode:
+            sys.exit(f"{name}: execution failed\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
         results.append(r)
-        flag = " (upper bound)" if r["peak_is_upper_bound"] else ""
-        print(f"{name:<14} {r['seconds']:8.1f} s   peak kernel memory {r['peak_rss_mib']:6.0f} MiB{flag}"
+        print(f"{name:<14} {r['seconds']:8.1f} s   peak kernel memory {r['peak_rss_mib']:6.0f} MiB"
               + (f"   PROBLEMS: {r['problems']}" if r["problems"] else ""), flush=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}")
