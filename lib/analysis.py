@@ -104,12 +104,17 @@ def misclassified(probabilities, labels) -> Misclassified:
 
 
 def confusion_matrix(labels, predictions, classes: int = 10) -> np.ndarray:
-    """``(classes, classes)`` int64 counts: row = true label, column = predicted label."""
+    """``(classes, classes)`` int64 counts: row = true label, column = predicted label.
+
+    ``labels`` and ``predictions`` are integer arrays of one shape (any shape: they are
+    flattened, e.g. ``(4, N)`` for the four rotations of chapter 3).
+    """
     labels = np.asarray(labels).astype(np.int64)
     predictions = np.asarray(predictions).astype(np.int64)
     if labels.shape != predictions.shape:
         raise ValueError(f"labels {labels.shape} and predictions {predictions.shape} differ in shape")
-    return np.bincount(labels * classes + predictions, minlength=classes * classes).reshape(classes, classes)
+    return np.bincount((labels * classes + predictions).ravel(),
+                       minlength=classes * classes).reshape(classes, classes)
 
 
 def most_confused_pairs(confusion, top: int = 5, symmetric: bool = False) -> list[tuple[int, int, int]]:

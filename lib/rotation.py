@@ -4,7 +4,8 @@
 - :func:`train_seeds`, :func:`summarize`, :func:`markdown_table`: several seeds per model,
   mean and spread of test accuracy and training time.
 - :func:`per_rotation_accuracy`: every test image in all four rotations.
-- :func:`six_nine_confusion`, :func:`confusion_matrix`: how often 6 and 9 are swapped.
+- :func:`six_nine_confusion`: how often 6 and 9 are swapped (the full confusion matrix is
+  :func:`lib.analysis.confusion_matrix`).
 - :func:`rotated_dense_shift_error`, :func:`invariance_error`: equivariance measured on digits.
 
 Computing only: the plots are in :mod:`lib.plots`.
@@ -138,16 +139,6 @@ def per_rotation_accuracy(probabilities, labels) -> np.ndarray:
     """``(4,)`` accuracy for each rotation power, from :func:`predictions_all_rotations` output."""
     probabilities = np.asarray(probabilities)
     return (probabilities.argmax(-1) == np.asarray(labels)[None]).mean(axis=1)
-
-
-def confusion_matrix(predicted, labels, classes: int = 10) -> np.ndarray:
-    """``int64`` ``(classes, classes)``: entry ``[t, p]`` counts true class ``t`` predicted as ``p``."""
-    predicted, labels = np.asarray(predicted).ravel(), np.asarray(labels).ravel()
-    if predicted.shape != labels.shape:
-        raise ValueError(f"predicted and labels differ in shape: {predicted.shape} and {labels.shape}")
-    cm = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(cm, (labels.astype(np.int64), predicted.astype(np.int64)), 1)
-    return cm
 
 
 def six_nine_confusion(predicted, labels) -> dict:

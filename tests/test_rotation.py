@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import lib  # noqa: E402,F401
 import keras  # noqa: E402
 
-from lib import plots, rotation  # noqa: E402
+from lib import analysis, plots, rotation  # noqa: E402
 from lib.data import rotate90, rotated_mnist  # noqa: E402
 from lib.layers import GroupConv2D, LiftingConv2D, RotatedDense, rotation_matrix  # noqa: E402
 from lib.models import p4_cnn, plain_cnn, rotated_dense_classifier  # noqa: E402
@@ -40,10 +40,13 @@ def test_confusion_and_six_nine_against_loops():
         rng = np.random.default_rng(seed)
         labels = rng.integers(0, 10, size=500)
         predicted = np.where(rng.random(500) < 0.7, labels, rng.integers(0, 10, size=500))
-        cm = rotation.confusion_matrix(predicted, labels)
+        cm = analysis.confusion_matrix(labels, predicted)
         for t in range(10):
             for p in range(10):
                 assert cm[t, p] == np.sum((labels == t) & (predicted == p))
+        # The four rotations as a (4, N) stack count like the flattened arrays.
+        np.testing.assert_array_equal(
+            analysis.confusion_matrix(labels.reshape(4, 125), predicted.reshape(4, 125)), cm)
         s = rotation.six_nine_confusion(predicted, labels)
         assert s["six_as_nine"] == pytest.approx(cm[6, 9] / cm[6].sum())
         assert s["nine_as_six"] == pytest.approx(cm[9, 6] / cm[9].sum())
