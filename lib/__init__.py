@@ -1,13 +1,18 @@
 """Library behind the executable textbook *How neural networks see symmetry*.
 
-Every figure, table and number in the book comes from code in this package:
+Every figure, table and number in the book comes from code in this package, one job per module:
 
-- :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits.
+- :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits, validation splits
+  (NumPy only: importing it does not import TensorFlow).
+- :mod:`lib.layers`, :mod:`lib.models`: custom Keras layers and every model builder.
+- :mod:`lib.train`: uint8 batches and training with a result cache.
+- :mod:`lib.stats`: summaries over seeds, t-intervals, verdicts, Markdown tables.
+- :mod:`lib.analysis`, :mod:`lib.plots`: inspecting a trained network, and the figures.
+- :mod:`lib.translation`, :mod:`lib.black_box`, :mod:`lib.rotation`: each chapter's settings
+  and computations.
 
-Importing :mod:`lib` imports TensorFlow once, with its C++ start-up chatter
-(oneDNN, CUDA probing, CPU-feature notes) sent to ``/dev/null``, so that it
-never appears as stderr output in a rendered page. Chapters therefore start
-with ``import lib`` before anything that imports TensorFlow or Keras.
+Modules that need TensorFlow call :func:`import_tensorflow_quietly` before importing it, so its
+C++ start-up chatter (oneDNN, CUDA probing, CPU-feature notes) never reaches a rendered page.
 """
 
 import os
@@ -18,8 +23,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-def _import_tensorflow_quietly():
-    """Import TensorFlow and Keras with file descriptor 2 pointed at /dev/null.
+def import_tensorflow_quietly():
+    """Import TensorFlow and Keras with file descriptor 2 pointed at /dev/null (once).
 
     ``TF_CPP_MIN_LOG_LEVEL`` does not silence every start-up line in TF 2.21,
     because some are written by C++ before the logger is configured; the only
@@ -52,6 +57,3 @@ def _import_tensorflow_quietly():
         os.dup2(saved_fd, 2)
         os.close(saved_fd)
         os.close(devnull)
-
-
-_import_tensorflow_quietly()

@@ -15,9 +15,27 @@ import dataclasses
 
 import numpy as np
 
-import keras
+from lib import import_tensorflow_quietly
 
-from lib.train import batches
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+
+from lib.train import batches  # noqa: E402
+
+
+def relative_error(actual, expected) -> float:
+    """``max |actual - expected| / max |expected|``: the book's one measure of how far apart two
+    arrays are, relative to the size of the expected one (``0`` for identical arrays; float32
+    rounding gives about ``1e-7``). Raises ``ValueError`` if ``expected`` is all zeros."""
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        raise ValueError(f"shapes differ: {actual.shape} and {expected.shape}")
+    scale = np.abs(expected).max()
+    if scale == 0:
+        raise ValueError("the expected array is all zeros: a relative error is undefined")
+    return float(np.abs(actual - expected).max() / scale)
 
 
 # --- The architecture as a table -----------------------------------------------------------
@@ -265,19 +283,34 @@ def class_selectivity(unit_means) -> tuple[np.ndarray, np.ndarray]:
     return preferred, index
 
 
+def _window(layer) -> tuple[int, int]:
+    """``(window, step)`` of a square convolution or pooling layer; ``(1, 1)`` for other layers."""
+    from lib.layers import SpatialMaxPool
+
+    if isinstance(layer, SpatialMaxPool):
+        return 2, 2
+    k = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+    if k is None:
+        return 1, 1
+    k = k[0] if isinstance(k, (tuple, list)) else k
+    s = getattr(layer, "strides", 1)
+    s = s[0] if isinstance(s, (tuple, list)) else s
+    return int(k), int(s or k)
+
+
 def receptive_field(model: keras.Model, layer_name: str) -> tuple[int, int]:
     """Receptive field side (input pixels) and stride (input pixels per step of the feature
-    map) of one unit of ``layer_name``, from the chain of square Conv2D / pooling layers before
-    it: ``rf <- rf + (k - 1) * stride``, ``stride <- stride * s``. E.g. 5x5 conv -> (5, 1)."""
+    map) of one unit of ``layer_name``, from the chain of square convolution / pooling layers
+    before it (Conv2D, pooling, and the p4 layers of :mod:`lib.layers`):
+    ``rf <- rf + (k - 1) * stride``, ``stride <- stride * s``. E.g. 5x5 conv -> (5, 1)."""
     rf, stride = 1, 1
     for layer in model.layers:
-        k = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
-        if k is not None:
-            rf += (k[0] - 1) * stride
-            stride *= layer.strides[0]
+        k, s = _window(layer)
+        rf += (k - 1) * stride
+        stride *= s
         if layer.name == layer_name:
             return rf, stride
-    raise ValueError(f"no layer named {layer_name!r}")
+    raise ValueError(f"no layer named {layer_name!r} in {model.name}")
 
 
 def to_input_pixels(positions, stride: int) -> np.ndarray:

@@ -4,8 +4,11 @@ All images are kept as ``uint8`` in memory (one byte a pixel); models convert
 them to ``float32`` per batch. Every random choice takes an explicit ``seed``
 so that rerunning gives the same dataset.
 
-Used in the chapters *Translation* (:func:`place_on_canvas`) and *Rotation*
-(:func:`rotate90`, :func:`rotated_mnist`).
+Every dataset the book trains on is built here: :func:`translated_mnist` and
+:func:`centered_on_canvas` (chapter *Translation*), :func:`rotated_mnist` (chapter
+*Rotation*), each training set split by :func:`split_validation` into the images a model
+learns from and a validation set for curves and every choice; the test set is only used to
+score final models. This module needs NumPy only: importing it does not import TensorFlow.
 """
 
 from __future__ import annotations
@@ -174,23 +177,28 @@ def place_on_canvas(images, canvas_size: int = 50, seed=None):
     return canvases, positions
 
 
-def _as_rotation_power(k, n_images):
-    """Validate k (an int or one int per image) and return it as int64."""
-    if isinstance(k, bool) or isinstance(k, np.bool_):
+def quarter_turns(k, n_images: int | None = None):
+    """Validate a number of quarter turns and return it modulo 4 as ``int64``.
+
+    ``k`` is an integer (any size, negative turns clockwise), or, with ``n_images``, an
+    integer array of shape ``(n_images,)`` (one power per image). A float such as ``0.9``
+    or ``1.0``, or a bool, is refused: rotations by other angles are not quarter turns.
+    """
+    if isinstance(k, (bool, np.bool_)):
         raise TypeError("k must be an integer number of quarter turns, got a bool")
     if isinstance(k, numbers.Integral):
-        return np.int64(k)
+        return np.int64(int(k) % 4)  # Python ints of any size: reduce before converting
     k = np.asarray(k)
     if not np.issubdtype(k.dtype, np.integer):
         raise TypeError(
-            f"k must be an integer or an array of integers (quarter turns), got dtype {k.dtype}; "
-            "rotations by other angles are not supported"
+            f"k must be an integer or an array of integers (quarter turns), got {k.dtype} "
+            f"{k.tolist() if k.size < 5 else ''}; rotations by other angles are not quarter turns"
         )
     if k.ndim == 0:
-        return np.int64(k)
-    if k.shape != (n_images,):
+        return np.int64(int(k) % 4)
+    if n_images is None or k.shape != (n_images,):
         raise ValueError(f"k must be a single integer or have shape ({n_images},), one per image; got {k.shape}")
-    return k.astype(np.int64)
+    return (k % 4).astype(np.int64)
 
 
 def rotate90(images, k):
@@ -215,14 +223,13 @@ def rotate90(images, k):
     images = np.asarray(images)
     if images.ndim < 2:
         raise ValueError(f"images must have at least two axes (rows, columns), got shape {images.shape}")
-    k = _as_rotation_power(k, images.shape[0] if images.ndim >= 3 else -1)
+    k = quarter_turns(k, images.shape[0] if images.ndim >= 3 else None)
     if k.ndim == 0:
         return np.rot90(images, int(k), axes=(-2, -1)).copy()
     images = _check_square_stack(images)  # per-image k: all outputs must share one shape
     out = np.empty_like(images)
-    quarter_turns = k % 4
     for r in range(4):
-        chosen = quarter_turns == r
+        chosen = k == r
         out[chosen] = np.rot90(images[chosen], r, axes=(-2, -1))
     return out
 
@@ -283,3 +290,101 @@ def rotated_mnist(images, labels, per_class: int | None = None, seed=None):
     order = rng.permutation(len(chosen))
     chosen, powers = chosen[order], powers[order]
     return rotate90(images[chosen], powers), labels[chosen], powers
+
+
+# --- validation splits ---------------------------------------------------------------------
+
+#: Images held out of every training set for validation curves and every choice.
+VALIDATION_SIZE = 6000
+#: Seed of the validation split.
+VALIDATION_SEED = 0
+
+
+def split_validation(n: int, size: int = VALIDATION_SIZE, seed: int = VALIDATION_SEED):
+    """Indices ``(train, validation)`` (``int64``, sorted) of a random split of ``n`` images.
+
+    ``size`` images go to validation, chosen uniformly without replacement from a generator
+    seeded with ``seed``; the rest, in their original order, are the images a model learns from.
+    """
+    for name, value in (("n", n), ("size", size)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    if not 0 < size < n:
+        raise ValueError(f"the validation set needs 0 < size < n; got size={size} of n={n} images")
+    held_out = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+    keep = np.ones(n, dtype=bool)
+    keep[held_out] = False
+    return np.flatnonzero(keep), held_out
+
+
+# --- the datasets of the chapters ----------------------------------------------------------
+
+#: Side of the canvas of the chapter *Translation*, in pixels.
+CANVAS_SIZE = 50
+#: Seeds of the translated training and test canvases.
+CANVAS_TRAIN_SEED, CANVAS_TEST_SEED = 1, 2
+
+
+def translated_mnist(canvas_size: int = CANVAS_SIZE, train_seed: int = CANVAS_TRAIN_SEED,
+                     test_seed: int = CANVAS_TEST_SEED, validation_size: int = VALIDATION_SIZE):
+    """MNIST with every digit pasted at a uniformly random place on an empty canvas.
+
+    The 60,000 training digits are placed (``train_seed``), then split by
+    :func:`split_validation` into ``60000 - validation_size`` training and
+    ``validation_size`` validation canvases; the 10,000 test digits are placed with
+    ``test_seed``.
+
+    Returns
+    -------
+    dict with, for each split ``s`` in ``train, val, test``: ``x_s`` ``uint8 (N, S, S)``,
+    ``y_s`` ``uint8 (N,)``, ``pos_s`` ``int64 (N, 2)`` (row, column of the digit's top-left
+    corner) and ``digits_s`` ``uint8 (N, 28, 28)`` (the original centred digits).
+    """
+    (digits_train, y_train), (digits_test, y_test) = load_mnist()
+    x_train, pos_train = place_on_canvas(digits_train, canvas_size, seed=train_seed)
+    x_test, pos_test = place_on_canvas(digits_test, canvas_size, seed=test_seed)
+    fit_idx, val_idx = split_validation(len(x_train), validation_size)
+    out = {"x_test": x_test, "y_test": y_test, "pos_test": pos_test, "digits_test": digits_test}
+    for split, idx in (("train", fit_idx), ("val", val_idx)):
+        out.update({f"x_{split}": x_train[idx], f"y_{split}": y_train[idx], f"pos_{split}": pos_train[idx],
+                    f"digits_{split}": digits_train[idx]})
+    return out
+
+
+def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
+    """Pad ``(N, h, h)`` digits with zeros into the centre of ``(N, S, S)`` canvases (same dtype).
+
+    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)``.
+    """
+    images = _check_square_stack(images)
+    h = images.shape[1]
+    if isinstance(canvas_size, bool) or not isinstance(canvas_size, numbers.Integral):
+        raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
+    if canvas_size < h:
+        raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} images")
+    before = (canvas_size - h) // 2
+    after = canvas_size - h - before
+    return np.pad(images, ((0, 0), (before, after), (before, after)))
+
+
+def rotated_mnist_splits(seed: int = 0, validation_size: int = VALIDATION_SIZE):
+    """The balanced rotated MNIST of the chapter *Rotation*, split three ways.
+
+    The 60,000 training digits are split by :func:`split_validation` first, then each part
+    is made into a balanced rotated set by :func:`rotated_mnist` (``seed`` and ``seed + 2``),
+    so that both parts have every class equally often, in all four rotations. The test set
+    is :func:`rotated_mnist` of the test digits (``seed + 1``).
+
+    Returns
+    -------
+    dict with ``x_s`` ``uint8 (N, 28, 28)``, ``y_s`` ``uint8 (N,)``, ``k_s`` ``int64 (N,)``
+    (quarter turns) for ``s`` in ``train, val, test``.
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    fit_idx, val_idx = split_validation(len(x_train), validation_size)
+    out = {}
+    for split, (x, y, s) in {"train": (x_train[fit_idx], y_train[fit_idx], seed),
+                             "val": (x_train[val_idx], y_train[val_idx], seed + 2),
+                             "test": (x_test, y_test, seed + 1)}.items():
+        out[f"x_{split}"], out[f"y_{split}"], out[f"k_{split}"] = rotated_mnist(x, y, seed=s)
+    return out

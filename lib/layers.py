@@ -29,10 +29,17 @@ output feature map by one quarter turn *and* rolls the rotation axis by +1:
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-import keras
-from keras import ops
+from lib import import_tensorflow_quietly
+from lib.data import quarter_turns
+
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+from keras import ops  # noqa: E402
 
 #: Quarter turns in the group p4 (and copies of each filter).
 ROTATIONS = 4
@@ -46,10 +53,15 @@ def rotation_permutation(size: int, k: int = 1) -> np.ndarray:
 
     ``x`` is a ``size x size`` image flattened row by row.
     """
-    size = int(size)
-    if size < 1:
-        raise ValueError(f"size must be a positive integer, got {size}")
-    return np.rot90(np.arange(size * size).reshape(size, size), int(k) % 4).ravel().astype(np.int64)
+    size = _positive_int(size, "size")
+    return np.rot90(np.arange(size * size).reshape(size, size), int(quarter_turns(k))).ravel().astype(np.int64)
+
+
+def _positive_int(value, name):
+    """``int(value)`` for a positive integer, else a ValueError naming ``name`` (2.5 is refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def rotation_matrix(size: int, k: int = 1) -> np.ndarray:
@@ -61,11 +73,12 @@ def rotation_matrix(size: int, k: int = 1) -> np.ndarray:
     with matrix products (not from ``rotation_permutation(size, k)``), so that
     comparing it with the layer is an independent check.
     """
-    n = int(size) * int(size)
+    k = int(quarter_turns(k))
+    n = _positive_int(size, "size") ** 2
     perm = rotation_permutation(size, 1)
     p = np.zeros((n, n), dtype=np.float32)
     p[np.arange(n), perm] = 1.0  # (P x)_i = x_perm[i]
-    return np.linalg.matrix_power(p, int(k) % 4)
+    return np.linalg.matrix_power(p, k)
 
 
 def effective_kernel_from_permutations(kernel) -> np.ndarray:
@@ -133,9 +146,7 @@ class RotatedDense(keras.layers.Layer):
     def __init__(self, filters: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"filters must be a positive integer, got {filters!r}")
-        self.filters = int(filters)
+        self.filters = _positive_int(filters, "filters")
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -144,9 +155,19 @@ class RotatedDense(keras.layers.Layer):
     def build(self, input_shape):
         h, w = _square_image_shape(input_shape, "RotatedDense")
         self.size = h
-        # Glorot over fan_in = H*W and fan_out = filters: the same scale as Dense(filters).
+        # Called on another image size later, Keras raises a clear error (the channel axis is
+        # checked in call: (N, H, W) and (N, H, W, 1) are both accepted).
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4, axes={1: h, 2: w})
+        init, flat_shape = self.kernel_initializer, (h * w, self.filters)
+
+        def kernel_init(shape, dtype=None):
+            # Draw as a (H*W, filters) matrix, so that Glorot sees fan_in = H*W and
+            # fan_out = filters, the same scale as Dense(filters) (a (H, W, F) shape would
+            # give fan_out = W*F), then fold into (H, W, F).
+            return ops.reshape(init(flat_shape, dtype=dtype), shape)
+
         self.kernel = self.add_weight(name="kernel", shape=(h, w, self.filters),
-                                      initializer=self.kernel_initializer, trainable=True)
+                                      initializer=kernel_init, trainable=True)
         self.bias = (self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer,
                                      trainable=True) if self.use_bias else None)
         # perms[k] gathers the rows of the flattened kernel into P**k w.
@@ -165,7 +186,11 @@ class RotatedDense(keras.layers.Layer):
 
     def call(self, inputs):
         n = self.size * self.size
-        x = ops.reshape(inputs, (-1, n))
+        if len(inputs.shape) == 4 and inputs.shape[-1] != 1:
+            raise ValueError(f"RotatedDense takes one-channel images (N, H, W) or (N, H, W, 1); got shape "
+                             f"{tuple(inputs.shape)} with {inputs.shape[-1]} channels")
+        # Integer input (uint8 pixels) computes like Dense: cast to the layer's float dtype.
+        x = ops.reshape(ops.cast(inputs, self.compute_dtype), (-1, n))
         kernel = ops.cast(self.effective_kernel(), x.dtype)
         y = ops.reshape(ops.matmul(x, kernel), (-1, ROTATIONS, self.filters))
         if self.use_bias:
@@ -203,20 +228,19 @@ class _P4Conv(keras.layers.Layer):
                  use_bias: bool = True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  **kwargs):
         super().__init__(**kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"filters must be a positive integer, got {filters!r}")
+        self.filters = _positive_int(filters, "filters")
         if isinstance(kernel_size, (tuple, list)):
             if len(kernel_size) != 2 or kernel_size[0] != kernel_size[1]:
                 raise ValueError(f"kernel_size must be square, got {kernel_size}")
             kernel_size = kernel_size[0]
+        kernel_size = _positive_int(kernel_size, "kernel_size")
         padding = str(padding).lower()
         if padding not in ("valid", "same"):
             raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
         if padding == "same" and int(kernel_size) % 2 == 0:
             raise ValueError("padding='same' needs an odd kernel_size: an even kernel pads unevenly and "
                              "breaks exact rotation equivariance")
-        self.filters = int(filters)
-        self.kernel_size = int(kernel_size)
+        self.kernel_size = kernel_size
         self.padding = padding
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -227,6 +251,8 @@ class _P4Conv(keras.layers.Layer):
         shape = tuple(shape)
         if len(shape) != rank:
             raise ValueError(f"{type(self).__name__} takes {what}; got rank {len(shape)}, shape {shape}")
+        # After building, another size or channel count raises a clear error (not a wrong batch).
+        self.input_spec = keras.InputSpec(shape=(None,) + shape[1:])
         if shape[1] is not None and shape[2] is not None and shape[1] != shape[2]:
             raise ValueError(
                 f"{type(self).__name__} needs square feature maps (a quarter turn must map them onto "
@@ -293,7 +319,8 @@ class LiftingConv2D(_P4Conv):
         return ops.concatenate(blocks, axis=-1)
 
     def call(self, inputs):
-        kernel = ops.cast(self.effective_kernel(), inputs.dtype)
+        inputs = ops.cast(inputs, self.compute_dtype)
+        kernel = ops.cast(self.effective_kernel(), self.compute_dtype)
         return self._finish(ops.conv(inputs, kernel, strides=1, padding=self.padding))
 
     def compute_output_shape(self, input_shape):
@@ -337,8 +364,8 @@ class GroupConv2D(_P4Conv):
 
     def call(self, inputs):
         shape = ops.shape(inputs)
-        x = ops.reshape(inputs, (-1, shape[1], shape[2], ROTATIONS * self.in_channels))
-        kernel = ops.cast(self.effective_kernel(), x.dtype)
+        x = ops.reshape(ops.cast(inputs, self.compute_dtype), (-1, shape[1], shape[2], ROTATIONS * self.in_channels))
+        kernel = ops.cast(self.effective_kernel(), self.compute_dtype)
         return self._finish(ops.conv(x, kernel, strides=1, padding=self.padding))
 
     def compute_output_shape(self, input_shape):
@@ -359,6 +386,7 @@ class RotationPool(keras.layers.Layer):
     def build(self, input_shape):
         if len(input_shape) < 3 or input_shape[-2] != ROTATIONS:
             raise ValueError(f"RotationPool needs 4 rotations on the second-to-last axis, got {tuple(input_shape)}")
+        self.input_spec = keras.InputSpec(ndim=len(input_shape), axes={-2: ROTATIONS})
 
     def call(self, inputs):
         return ops.max(inputs, axis=-2) if self.mode == "max" else ops.mean(inputs, axis=-2)
@@ -385,6 +413,7 @@ class SpatialMaxPool(keras.layers.Layer):
         if input_shape[1] is not None and input_shape[1] % 2:
             raise ValueError(f"SpatialMaxPool needs an even size to stay equivariant, got {input_shape[1]}")
         self._channels = ROTATIONS * input_shape[-1]
+        self.input_spec = keras.InputSpec(shape=(None,) + tuple(input_shape[1:]))
 
     def call(self, inputs):
         shape = ops.shape(inputs)

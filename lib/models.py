@@ -1,14 +1,24 @@
-"""Model builders. Each returns an uncompiled Keras model ending in softmax probabilities.
+"""Model builders: every network of the book. Each returns an uncompiled Keras model.
 
-Models take ``float32`` images in ``[0, 1]`` (as made by :func:`lib.train.batches`).
-The final softmax is computed in ``float32`` even under the ``mixed_bfloat16``
-policy, where bfloat16 would round probabilities near 1.
+Models take ``float32`` images in ``[0, 1]`` (as made by :func:`lib.train.batches`) and
+end in softmax probabilities over the classes.
+
+- :func:`dense_classifier`: one hidden dense layer (chapters *Translation* and *Rotation*).
+- :func:`conv_classifier`: the configurable CNN of the chapter *Translation*.
+- :func:`reference_cnn`: the shipped network of the chapter *Opening the black box*.
+- :func:`rotated_dense_classifier`, :func:`p4_cnn`, :func:`plain_cnn`: the chapter *Rotation*.
 """
 
 from __future__ import annotations
 
-import keras
-from keras import layers
+from lib import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+from lib.layers import GroupConv2D, LiftingConv2D, RotatedDense, RotationPool, SpatialMaxPool  # noqa: E402
 
 
 def dense_classifier(input_shape=(28, 28, 1), hidden_units: int = 100, classes: int = 10,
@@ -68,7 +78,7 @@ def conv_classifier(input_shape=(50, 50, 1), filters=(32, 64), kernel_size: int 
         Batch normalisation between each convolution (then without bias) and its ReLU. Its
         running mean and variance (used at test time) forget at rate ``1 - bn_momentum`` per
         step; Keras' default 0.99 needs several hundred steps to forget the initial
-        variance of 1, too many for short runs, so we use 0.9.
+        variance of 1, so we use 0.9.
     dropout
         Dropout rate before each dense layer of the head (0 = none).
     dense_units
@@ -111,9 +121,32 @@ def conv_classifier(input_shape=(50, 50, 1), filters=(32, 64), kernel_size: int 
     return keras.Model(inputs, outputs, name=name or "cnn_" + "_".join(str(int(f)) for f in filters))
 
 
-# --- Chapter 3: Rotation (models built on lib.layers) -------------------------------------
+# --- Chapter 2: Opening the black box ------------------------------------------------------
 
-from lib.layers import GroupConv2D, LiftingConv2D, RotatedDense, RotationPool, SpatialMaxPool  # noqa: E402
+
+def reference_cnn(input_shape=(28, 28, 1), classes: int = 10) -> keras.Model:
+    """The reference CNN: two convolution + max-pooling stages and a dense head.
+
+    ``(B, 28, 28, 1)`` float32 in ``[0, 1]`` -> ``conv1`` (16 filters 5x5, same padding,
+    ReLU) -> ``pool1`` (2x2) -> ``conv2`` (32 filters 3x3, same, ReLU) -> ``pool2`` (2x2)
+    -> ``flatten`` (7*7*32 = 1568) -> ``dropout`` (0.3) -> ``dense`` (64 ReLU units)
+    -> ``logits`` (10) -> ``probabilities`` (softmax). Uncompiled. Its trained weights ship
+    in ``weights/`` (:func:`lib.black_box.load_reference`).
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    x = layers.Conv2D(16, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    x = layers.Dense(64, activation="relu", name="dense")(x)
+    x = layers.Dense(classes, name="logits")(x)
+    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="reference_cnn")
+
+
+# --- Chapter 3: Rotation (models built on lib.layers) -------------------------------------
 
 
 def rotated_dense_classifier(input_shape=(28, 28, 1), filters: int = 100, pooling: str | None = None,

@@ -111,25 +111,26 @@ def accuracy_heatmaps(grids: dict, digit_size: int = 28, bin_size: int = 1, vmin
     return fig
 
 
-def learning_curves(summary, reference: str | None = None):
-    """Test error and training loss against epoch, one line per model (means over seeds).
+def learning_curves(summaries, reference: str | None = None):
+    """Validation error and training error against epoch, one line per model (means over seeds).
 
-    ``summary``: the list from :func:`lib.translation.summarize`. Returns the Figure.
+    ``summaries``: :func:`lib.stats.summarize_seeds` dicts. The gap between the two panels is
+    what a regulariser works on. Training error is measured during each epoch, with dropout
+    active. Returns the Figure.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    for s in summary:
-        epochs = np.arange(1, len(s["curve"]) + 1)
-        style = {"lw": 2.5, "color": "k"} if s["name"] == reference else {"lw": 1.5}
-        axes[0].plot(epochs, 100 * (1 - s["curve"]), "o-", ms=4, label=s["name"], **style)
-        axes[1].plot(epochs, s["loss_curve"], "o-", ms=4, label=s["name"], **style)
-    axes[0].set_yscale("log")
-    axes[0].set_ylabel("test error (%)")
-    axes[0].set_title("test error")
-    axes[1].set_yscale("log")
-    axes[1].set_ylabel("training cross-entropy")
-    axes[1].set_title("training loss")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
+    for s in summaries:
+        style = {"lw": 2.5, "color": "k"} if s["model"] == reference else {"lw": 1.5}
+        for ax, key in zip(axes, ("val_accuracy", "accuracy")):
+            curve = s["curves"][key]["mean"]
+            epochs = np.arange(1, len(curve) + 1)
+            ax.plot(epochs, 100 * (1 - curve), "o-", ms=4, label=s["model"], **style)
+    axes[0].set_ylabel("error (%)")
+    axes[0].set_title("validation error")
+    axes[1].set_title("training error")
     plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")  # 30, not 3x10^1
     for ax in axes:
+        ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(plain)
@@ -454,8 +455,11 @@ def plot_rotation_shift(y, y_rotated, k: int):
     return fig
 
 
-def plot_curves(curves: dict, ylabel: str = "test accuracy"):
-    """``curves``: label -> ``(mean, low, high)`` arrays over epochs (from ``lib.rotation.mean_curve``)."""
+def plot_curves(summaries, key: str = "val_accuracy", ylabel: str = "validation accuracy"):
+    """One line per model: the mean over seeds of a per-epoch curve, and a band from the lowest
+    to the highest seed. ``summaries``: :func:`lib.stats.summarize_seeds` dicts."""
+    curves = {s["model"]: (s["curves"][key]["mean"], s["curves"][key]["min"], s["curves"][key]["max"])
+              for s in summaries}
     fig, ax = plt.subplots(figsize=(7, 4))
     for label, (mean, low, high) in curves.items():
         epochs = np.arange(1, len(mean) + 1)

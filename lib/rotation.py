@@ -1,12 +1,14 @@
-"""Computations of the chapter *Rotation and group convolution* (``book/rotation.md``).
+"""Chapter *Rotation and group convolution*: its settings, its training runs, its measurements.
 
+- :data:`DENSE_EPOCHS`, :func:`benchmark_specs`, :func:`upright_specs`, :func:`cnn_specs`: every
+  model of the chapter and how it is trained; :func:`train_seeds` trains one spec over seeds
+  (summaries and tables are in :mod:`lib.stats`).
 - :func:`rotation_counts`: the balanced rotated dataset, class by rotation.
-- :func:`train_seeds`, :func:`summarize`, :func:`markdown_table`: several seeds per model,
-  mean and spread of test accuracy and training time.
 - :func:`per_rotation_accuracy`: every test image in all four rotations.
 - :func:`six_nine_confusion`: how often 6 and 9 are swapped (the full confusion matrix is
   :func:`lib.analysis.confusion_matrix`).
-- :func:`rotated_dense_shift_error`, :func:`invariance_error`: equivariance measured on digits.
+- :func:`rotated_dense_shift_error`, :func:`p4_shift_error`, :func:`max_probability_change`:
+  equivariance and invariance measured on digits.
 
 Computing only: the plots are in :mod:`lib.plots`.
 """
@@ -18,10 +20,25 @@ import gc
 
 import numpy as np
 
-import keras
+from lib import import_tensorflow_quietly
 
-from lib.data import rotate90
-from lib.train import fit
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+
+from lib import models  # noqa: E402
+from lib.analysis import relative_error  # noqa: E402
+from lib.data import load_mnist, rotate90, split_validation  # noqa: E402
+from lib.train import fit, to_float  # noqa: E402
+
+#: Epochs of the dense benchmarks (Adam, learning rate 1e-3, batches of 128).
+DENSE_EPOCHS = 5
+#: Seeds of every comparison of the chapter.
+SEEDS = (0, 1, 2)
+#: The two CNNs: training images (the first of the rotated training set), epochs, learning rate.
+CNN_IMAGES, CNN_EPOCHS, CNN_LEARNING_RATE = 20_000, 4, 3e-3
+#: Test digits used to measure the CNNs' invariance.
+N_INVARIANCE = 2000
 
 
 def rotation_counts(labels, k, classes: int = 10) -> np.ndarray:
@@ -34,7 +51,7 @@ def rotation_counts(labels, k, classes: int = 10) -> np.ndarray:
     return counts
 
 
-# --- Several seeds per model ----------------------------------------------------------------
+# --- The models of the chapter, and several seeds per model ---------------------------------
 
 
 @dataclasses.dataclass
@@ -45,72 +62,67 @@ class ModelSpec:
     build: object
     config: dict
     epochs: int
-    seeds: tuple = (0, 1, 2)
+    seeds: tuple = SEEDS
     train_size: int | None = None  # None: the whole training set
     learning_rate: float = 1e-3
 
 
-def train_seeds(spec: ModelSpec, train_data, test_data, progress: str = "summary", keep_models: int = 1) -> list:
+def benchmark_specs() -> list[ModelSpec]:
+    """The dense benchmarks and the rotated-filter layer with each pooling, trained alike."""
+    return [
+        ModelSpec("dense 100", models.dense_classifier, {"hidden_units": 100}, DENSE_EPOCHS),
+        ModelSpec("dense 400", models.dense_classifier, {"hidden_units": 400}, DENSE_EPOCHS),
+        ModelSpec("rotated 100, no pooling", models.rotated_dense_classifier, {"pooling": None}, DENSE_EPOCHS),
+        ModelSpec("rotated 100, max pool", models.rotated_dense_classifier, {"pooling": "max"}, DENSE_EPOCHS),
+        ModelSpec("rotated 100, mean pool", models.rotated_dense_classifier, {"pooling": "mean"}, DENSE_EPOCHS),
+    ]
+
+
+def upright_specs() -> list[ModelSpec]:
+    """A dense layer and the invariant rotated layer, for upright (not rotated) MNIST."""
+    return [
+        ModelSpec("dense 100, upright", models.dense_classifier, {"hidden_units": 100}, DENSE_EPOCHS),
+        ModelSpec("rotated 100, max pool, upright", models.rotated_dense_classifier, {"pooling": "max"},
+                  DENSE_EPOCHS),
+    ]
+
+
+def cnn_specs() -> list[ModelSpec]:
+    """The ordinary CNN and the p4 CNN of about the same number of parameters."""
+    return [ModelSpec(label, build, {}, CNN_EPOCHS, train_size=CNN_IMAGES, learning_rate=CNN_LEARNING_RATE)
+            for label, build in (("plain CNN", models.plain_cnn), ("p4 CNN", models.p4_cnn))]
+
+
+def upright_splits() -> dict:
+    """Upright MNIST split like the rotated set: ``x_s, y_s`` for ``s`` in ``train, val, test``."""
+    (x, y), (x_test, y_test) = load_mnist()
+    fit_idx, val_idx = split_validation(len(x))
+    return {"x_train": x[fit_idx], "y_train": y[fit_idx], "x_val": x[val_idx], "y_val": y[val_idx],
+            "x_test": x_test, "y_test": y_test}
+
+
+def train_seeds(spec: ModelSpec, data: dict, keep_models: int = 1, **kwargs) -> list:
     """Train ``spec`` once per seed with :func:`lib.train.fit` (cached); list of ``TrainResult``.
 
-    Only the models of the first ``keep_models`` seeds are kept (the others' ``model`` is set
-    to ``None`` and freed): their histories and accuracies are all a comparison needs, and a
-    chapter that keeps every model grows by tens of MiB per model.
+    ``data`` has ``x_s, y_s`` for ``s`` in ``train, val, test`` (e.g. from
+    :func:`lib.data.rotated_mnist_splits`). Only the models of the first ``keep_models``
+    seeds are kept (the others' ``model`` is set to ``None`` and freed): their histories and
+    accuracies are all a comparison needs.
     """
-    x, y = train_data
+    x, y = data["x_train"], data["y_train"]
     if spec.train_size is not None:
         x, y = x[:spec.train_size], y[:spec.train_size]
-    name = spec.label.lower().replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
+    name = "".join(c if c.isalnum() else "_" for c in spec.label.lower()).strip("_")
     results = []
     for i, seed in enumerate(spec.seeds):
-        result = fit(f"{name}-seed{seed}", spec.build, spec.config, (x, y), test_data, epochs=spec.epochs,
-                     seed=seed, learning_rate=spec.learning_rate, progress=progress)
+        result = fit(f"{name}-seed{seed}", spec.build, spec.config, (x, y), (data["x_val"], data["y_val"]),
+                     (data["x_test"], data["y_test"]), epochs=spec.epochs, seed=seed,
+                     learning_rate=spec.learning_rate, **kwargs)
         if i >= keep_models:
             result.model = None
         results.append(result)
         gc.collect()
     return results
-
-
-def summarize(label: str, results: list, spec: ModelSpec | None = None) -> dict:
-    """Mean and spread over seeds: one row of the comparison table.
-
-    Keys: ``model, params, seeds, epochs, train_images, accuracy_mean, accuracy_std`` (sample
-    standard deviation, 0 for one seed), ``accuracy_min, accuracy_max, seconds_mean``.
-    """
-    acc = np.array([r.test_accuracy for r in results], dtype=np.float64)
-    return {
-        "model": label,
-        "params": int(results[0].params),
-        "seeds": len(results),
-        "epochs": len(results[0].history["val_accuracy"]),
-        "train_images": None if spec is None else spec.train_size,
-        "accuracy_mean": float(acc.mean()),
-        "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
-        "accuracy_min": float(acc.min()),
-        "accuracy_max": float(acc.max()),
-        "seconds_mean": float(np.mean([r.train_seconds for r in results])),
-    }
-
-
-def markdown_table(rows: list, train_size_default: int) -> str:
-    """The comparison as a Markdown table (rows from :func:`summarize`)."""
-    lines = ["| model | parameters | seeds × epochs × images | test accuracy (mean ± sd) | range | "
-             "training time per run |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        images = r["train_images"] or train_size_default
-        lines.append(
-            f"| {r['model']} | {r['params']:,} | {r['seeds']} × {r['epochs']} × {images:,} | "
-            f"{100 * r['accuracy_mean']:.2f}% ± {100 * r['accuracy_std']:.2f} | "
-            f"{100 * r['accuracy_min']:.2f}–{100 * r['accuracy_max']:.2f}% | {r['seconds_mean']:.0f} s |")
-    return "\n".join(lines)
-
-
-def mean_curve(results: list, key: str = "val_accuracy"):
-    """``(epochs,)`` mean and min and max over seeds of a history entry."""
-    curves = np.array([r.history[key] for r in results], dtype=np.float64)
-    return curves.mean(0), curves.min(0), curves.max(0)
 
 
 # --- Rotations of the test set --------------------------------------------------------------
@@ -129,8 +141,8 @@ def predictions_all_rotations(model, images, channel_axis: bool = True, batch_si
         rotated = rotate90(images, k)
         probs = []
         for start in range(0, len(rotated), batch_size):
-            x = rotated[start:start + batch_size].astype(np.float32) / 255.0
-            probs.append(keras.ops.convert_to_numpy(model(x[..., None] if channel_axis else x, training=False)))
+            x = to_float(rotated[start:start + batch_size], channel_axis)
+            probs.append(keras.ops.convert_to_numpy(model(x, training=False)))
         out.append(np.concatenate(probs).astype(np.float32))
     return np.stack(out)
 
@@ -172,11 +184,10 @@ def rotated_dense_shift_error(layer, images) -> np.ndarray:
     ``layer`` is a built :class:`lib.layers.RotatedDense`; ``images`` uint8 ``(N, H, H)``.
     Relative to ``max |y(x)|``; float32 rounding gives about 1e-7.
     """
-    x = np.asarray(images, dtype=np.float32) / 255.0
+    x = to_float(images, channel_axis=False)
     y = keras.ops.convert_to_numpy(layer(x))
-    scale = np.abs(y).max()
-    return np.array([np.abs(keras.ops.convert_to_numpy(layer(rotate90(x, k))) - np.roll(y, k, axis=1)).max()
-                     / scale for k in range(4)])
+    return np.array([relative_error(keras.ops.convert_to_numpy(layer(rotate90(x, k))), np.roll(y, k, axis=1))
+                     for k in range(4)])
 
 
 def p4_shift_error(layer, inputs, lifted: bool) -> np.ndarray:
@@ -195,13 +206,13 @@ def p4_shift_error(layer, inputs, lifted: bool) -> np.ndarray:
     def act_input(a, k):
         return act_output(a, k) if lifted else np.rot90(a, k, axes=(1, 2))
 
-    scale = np.abs(y).max()
-    return np.array([np.abs(keras.ops.convert_to_numpy(layer(act_input(x, k).copy())) - act_output(y, k)).max()
-                     / scale for k in range(4)])
+    return np.array([relative_error(keras.ops.convert_to_numpy(layer(act_input(x, k).copy())), act_output(y, k))
+                     for k in range(4)])
 
 
-def invariance_error(probabilities) -> float:
-    """Largest change of any class probability between rotations: ``max |p(rot^k x) - p(x)|``.
+def max_probability_change(probabilities) -> float:
+    """Largest change of any class probability between rotations: ``max |p(rot^k x) - p(x)|``
+    (an absolute difference: probabilities already lie in ``[0, 1]``).
 
     ``probabilities`` from :func:`predictions_all_rotations`.
     """

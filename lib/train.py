@@ -1,58 +1,80 @@
-"""Training: uint8 batches, a compact progress line, and a result cache on disk.
+"""Training: uint8 batches, a progress display, and a result cache that cannot lie.
 
 Images stay ``uint8`` in memory and are converted to ``float32`` in ``[0, 1]``
-one batch at a time (:func:`batches`), so a chapter holds one byte a pixel.
-:func:`fit` trains a model built by a named builder from a config, or loads
-the weights and history of an identical earlier run from the cache, keyed by
-everything that determines the result: the builder and its config, the data,
-the optimisation settings, the seed and the source code of ``lib/``.
+one batch at a time (:func:`to_float`, :func:`batches`), so a chapter holds one
+byte a pixel. :func:`fit` trains a model built by a builder from a config, with
+a validation set for the per-epoch curves and one final evaluation on the test
+set, or loads the weights and history of an identical earlier run from the cache.
+Everything trains in float32, which every CPU runs at full speed.
+
+The cache key covers everything that determines the result (see :func:`cache_key`):
+the builder's source, its config, the data by content, every argument of
+:func:`fit`, the code of the modules that build and train models
+(:data:`TRAINING_MODULES`, comments and docstrings ignored) and the TensorFlow,
+Keras and NumPy versions. Entries are written atomically; an unreadable entry is
+reported in one line and retrained.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
+import inspect
 import json
+import math
+import numbers
 import os
+import re
+import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-import keras
-import tensorflow as tf
+from lib import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Where trained weights and histories are cached; override with ``SYMBOOK_CACHE``.
 CACHE_DIR = Path(os.environ.get("SYMBOOK_CACHE", REPO_ROOT / ".cache" / "train"))
 
+#: The modules whose code can change what a training run produces.
+TRAINING_MODULES = ("layers.py", "models.py", "train.py")
 
-#: The modules whose source can change a training result (plotting and analysis cannot).
-TRAINING_MODULES = ("__init__.py", "data.py", "layers.py", "models.py", "train.py")
+#: Bumped when the layout of a cache entry changes; older entries are retrained.
+CACHE_FORMAT = 2
 
-
-def lib_source_hash() -> str:
-    """SHA-256 (16 hex digits) over the source of the :data:`TRAINING_MODULES` of ``lib/``."""
-    digest = hashlib.sha256()
-    lib_dir = REPO_ROOT / "lib"
-    for path in sorted(lib_dir / name for name in TRAINING_MODULES):
-        if not path.is_file():
-            continue
-        digest.update(str(path.relative_to(lib_dir)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+#: What a run name may look like (it becomes part of a file name).
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 
 
-def array_fingerprint(*arrays) -> str:
-    """SHA-256 (16 hex digits) of the shapes, dtypes and bytes of some arrays."""
-    digest = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        digest.update(f"{a.shape}{a.dtype}".encode())
-        digest.update(memoryview(a).cast("B"))
-    return digest.hexdigest()[:16]
+# --- uint8 -> float, one batch at a time -----------------------------------------------------
+
+
+def to_float(images, channel_axis: bool = True):
+    """``uint8`` images ``(N, H, W)`` -> ``float32`` in ``[0, 1]``, ``(N, H, W, 1)`` or ``(N, H, W)``.
+
+    The one place where pixels are scaled: pixel ``p`` becomes ``p / 255``. Works on NumPy
+    arrays (returns a NumPy array) and on TensorFlow tensors (returns a tensor), so the
+    training pipeline and every analysis see identical inputs.
+    """
+    if isinstance(images, np.ndarray) or not tf.is_tensor(images):
+        x = np.asarray(images)
+        if x.dtype != np.uint8:
+            raise TypeError(f"images must be uint8 (pixels 0..255), got {x.dtype}")
+        x = x.astype(np.float32) / np.float32(255.0)
+        return x[..., None] if channel_axis else x
+    x = tf.cast(images, tf.float32) / 255.0
+    return x[..., None] if channel_axis else x
 
 
 def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, seed: int = 0,
@@ -62,7 +84,7 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     Parameters
     ----------
     images
-        ``uint8`` array ``(N, H, W)``; pixel ``p`` becomes ``p / 255``.
+        ``uint8`` array ``(N, H, W)``; converted by :func:`to_float`.
     labels
         Optional integer array ``(N,)``.
     batch_size, shuffle, seed
@@ -74,6 +96,7 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     ------
     ``float32`` images ``(B, H, W[, 1])``, and ``int32`` labels ``(B,)`` if given.
     """
+    batch_size = _positive_int(batch_size, "batch_size")
     images = np.asarray(images)
     if images.dtype != np.uint8:
         raise TypeError(f"images must be uint8 (converted per batch), got {images.dtype}")
@@ -110,59 +133,224 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
         signature = (image_spec, tf.TensorSpec((None,), tf.int32))
     ds = tf.data.Dataset.from_generator(generate, output_signature=signature)
     ds = ds.apply(tf.data.experimental.assert_cardinality(-(-n // batch_size)))
-
-    def to_float(x):
-        x = tf.cast(x, tf.float32) / 255.0
-        return x[..., None] if channel_axis else x
-
     if labels is not None:
-        ds = ds.map(lambda x, y: (to_float(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(lambda x, y: (to_float(x, channel_axis), y), num_parallel_calls=tf.data.AUTOTUNE)
     else:
-        ds = ds.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(lambda x: to_float(x, channel_axis), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-class CompactProgress(keras.callbacks.Callback):
-    """Print one short line per epoch (``every=1``), every n-th epoch, or none (``every=0``)."""
+# --- progress --------------------------------------------------------------------------------
 
-    def __init__(self, name: str, epochs: int, every: int = 1):
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class Progress(keras.callbacks.Callback):
+    """Show how training goes while it runs, and leave nothing behind.
+
+    In Jupyter (``mode="auto"``) one line is updated in place after every epoch
+    (a text progress bar with the latest metrics) and removed when the run ends, so
+    an executed page keeps only its results. Elsewhere ``"auto"`` prints nothing;
+    ``"epoch"`` prints one line per epoch to stdout (for the command line).
+    """
+
+    def __init__(self, name: str, epochs: int, mode: str = "auto"):
         super().__init__()
-        self.name, self.epochs, self.every = name, epochs, every
+        self.name, self.epochs, self.mode = name, epochs, mode
+        self._handle = None
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def _show(self, text):
+        if self.mode == "epoch":
+            print(text, flush=True)
+        elif self.mode == "auto" and _in_notebook():
+            from IPython.display import HTML, display
+
+            html = HTML(f"<pre>{text}</pre>") if text else HTML("")
+            if self._handle is None:
+                self._handle = display(html, display_id=True)
+            else:
+                self._handle.update(html)
+
+    def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
+        self._show(f"{self.name}: training [{'.' * self.epochs}] 0/{self.epochs} epochs")
 
     def on_epoch_end(self, epoch, logs=None):
-        if not self.every or ((epoch + 1) % self.every and epoch + 1 != self.epochs):
-            return
-        logs = logs or {}
-        parts = [f"{self.name}: epoch {epoch + 1}/{self.epochs}"]
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-            if key in logs:
-                parts.append(f"{key} {logs[key]:.4f}")
-        parts.append(f"{time.perf_counter() - self._start:.1f} s")
-        print("  ".join(parts), flush=True)
+        logs, done = logs or {}, epoch + 1
+        bar = "#" * done + "." * (self.epochs - done)
+        metrics = "  ".join(f"{k} {logs[k]:.4f}" for k in ("loss", "accuracy", "val_accuracy") if k in logs)
+        self._show(f"{self.name}: [{bar}] {done}/{self.epochs} epochs  {metrics}  "
+                   f"{time.perf_counter() - self._start:.0f} s")
+
+    def on_train_end(self, logs=None):
+        if self._handle is not None:  # replace the line by nothing: the page keeps only results
+            self._show("")
+
+
+# --- the cache key -----------------------------------------------------------------------
+
+
+def array_fingerprint(*arrays) -> str:
+    """SHA-256 (16 hex digits) of the shapes, dtypes and bytes of some arrays."""
+    digest = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.shape}{a.dtype}".encode())
+        digest.update(memoryview(a).cast("B"))
+    return digest.hexdigest()[:16]
+
+
+def code_fingerprint(source: str) -> str:
+    """SHA-256 (16 hex digits) of Python code, blind to comments, docstrings and layout.
+
+    The code is parsed and its syntax tree (without docstrings) is hashed, so editing a
+    comment or a docstring keeps every cached result, while any change to what runs does not.
+    """
+    tree = ast.parse(textwrap.dedent(source))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+
+
+def builder_fingerprint(build: Callable) -> str:
+    """Fingerprint of a model builder's own code (a function, a lambda, a notebook function).
+
+    Uses its source where Python can find it (modules, Jupyter cells); otherwise its
+    compiled code object, constants and names. Two different lambdas differ; an edited
+    builder differs from the old one.
+    """
+    if not callable(build):
+        raise TypeError(f"build must be a callable that returns a Keras model, got {build!r}")
+    try:
+        source = inspect.getsource(build)
+        try:
+            return code_fingerprint(source)
+        except SyntaxError:  # a lambda in the middle of a line: hash the text
+            return hashlib.sha256(source.encode()).hexdigest()[:16]
+    except (OSError, TypeError):
+        code = getattr(build, "__code__", None)
+        if code is None:
+            raise TypeError(f"cannot fingerprint the builder {build!r}: pass a function") from None
+        parts = [code.co_code.hex(), repr(code.co_consts), repr(code.co_names)]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def training_code_fingerprint() -> str:
+    """:func:`code_fingerprint` over the :data:`TRAINING_MODULES` of ``lib/``."""
+    lib_dir = Path(__file__).resolve().parent
+    return hashlib.sha256("".join(code_fingerprint((lib_dir / m).read_text())
+                                  for m in TRAINING_MODULES).encode()).hexdigest()[:16]
+
+
+def versions() -> dict:
+    """The versions a cached result depends on."""
+    return {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__}
+
+
+def _canonical(value, where="config"):
+    """A JSON-able, unambiguous form of a config value (arrays by content, never ``str()``)."""
+    if isinstance(value, dict):
+        return {str(k): _canonical(v, f"{where}[{k!r}]") for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, np.ndarray):
+        return {"__array__": array_fingerprint(value)}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{where} = {value!r} ({type(value).__name__}) cannot be part of a cache key: "
+                    "use numbers, strings, lists, dicts or NumPy arrays")
+
+
+def cache_key(fields: dict) -> str:
+    """SHA-256 (16 hex digits) of :func:`_canonical` ``(fields)``."""
+    return hashlib.sha256(json.dumps(_canonical(fields), sort_keys=True).encode()).hexdigest()[:16]
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _positive_int(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_labels(labels, classes: int, what: str = "labels") -> np.ndarray:
+    """Return ``labels`` as ``int64`` ``(N,)`` or raise a ``ValueError`` that says what is wrong.
+
+    Labels must be whole numbers in ``0 .. classes - 1``: floats are accepted only when every
+    value is a finite whole number; NaN, fractions and out-of-range values are refused.
+    """
+    y = np.asarray(labels)
+    if y.ndim != 1:
+        raise ValueError(f"{what} must be a 1-D array of class indices, got shape {y.shape}")
+    if y.dtype.kind == "f":
+        if np.isnan(y).any():
+            raise ValueError(f"{what} contain NaN at {np.flatnonzero(np.isnan(y))[:5].tolist()}; "
+                             f"every image needs a class index in 0..{classes - 1}")
+        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+            raise ValueError(f"{what} must be whole numbers (class indices), got values such as "
+                             f"{y[y != np.round(y)][:3].tolist()}")
+    elif y.dtype.kind not in "iu":
+        raise ValueError(f"{what} must be integers (class indices 0..{classes - 1}), got dtype {y.dtype}")
+    y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= classes):
+        raise ValueError(f"{what} must lie in 0..{classes - 1} (the model has {classes} classes); "
+                         f"found {int(y.min())}..{int(y.max())}")
+    return y
+
+
+def _check_pair(data, what):
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        raise TypeError(f"{what} must be a pair (images, labels), got {type(data).__name__}")
+    x, y = np.asarray(data[0]), np.asarray(data[1])
+    if x.dtype != np.uint8 or x.ndim != 3:
+        raise TypeError(f"{what} images must be uint8 of shape (N, H, W), got {x.dtype} {x.shape}")
+    if len(y) != len(x):
+        raise ValueError(f"{what} has {len(x)} images but {len(y)} labels")
+    return x, y
+
+
+# --- training ----------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
 class TrainResult:
     """What :func:`fit` returns.
 
-    ``history`` maps ``loss, accuracy, val_loss, val_accuracy`` to one float per
-    epoch (validation = the test set passed to :func:`fit`); ``test_accuracy``
-    and ``test_loss`` are of the final model; ``train_seconds`` is the wall time
-    of the original training run (also when loaded from the cache).
+    ``history`` maps ``loss, accuracy`` (training) and ``val_loss, val_accuracy``
+    (validation set) to one float per epoch. ``test_loss`` and ``test_accuracy`` are
+    of the final model on the test set, evaluated once (``None`` without test data).
+    ``train_seconds`` is the wall time of the original training run (also when loaded
+    from the cache).
     """
 
     name: str
     model: keras.Model
     history: dict
-    test_loss: float
-    test_accuracy: float
+    test_loss: float | None
+    test_accuracy: float | None
     train_seconds: float
     params: int
     from_cache: bool
     key: str
+
+    @property
+    def val_accuracy(self) -> float:
+        """Validation accuracy after the last epoch."""
+        return self.history["val_accuracy"][-1]
 
 
 def fit(
@@ -170,18 +358,18 @@ def fit(
     build: Callable[..., keras.Model],
     config: dict,
     train_data: tuple,
-    test_data: tuple,
+    val_data: tuple,
+    test_data: tuple | None = None,
     *,
     epochs: int,
     batch_size: int = 128,
     learning_rate: float = 1e-3,
     seed: int = 0,
-    precision: str = "float32",
+    schedule: str | None = None,
     channel_axis: bool = True,
-    progress: str = "summary",
+    progress: str = "auto",
     cache: bool = True,
     cache_dir: str | Path | None = None,
-    schedule: str | None = None,
     eval_batch_size: int = 128,
 ) -> TrainResult:
     """Train ``build(**config)`` with Adam on ``train_data``, or load the cached result.
@@ -189,117 +377,123 @@ def fit(
     Parameters
     ----------
     name
-        A label for progress lines and the cache file names.
+        A label for progress and the cache file names: letters, digits, ``_``, ``.``, ``-``.
     build
-        A model builder (e.g. from :mod:`lib.models`); it must return an
-        uncompiled Keras model whose output is softmax probabilities.
+        A model builder (e.g. from :mod:`lib.models`); it must return an uncompiled Keras
+        model whose output is softmax probabilities over the classes.
     config
-        Keyword arguments of ``build``; JSON-serialisable (part of the cache key).
-    train_data, test_data
-        ``(images, labels)``: ``uint8`` ``(N, H, W)`` and integer ``(N,)``.
+        Keyword arguments of ``build`` (numbers, strings, lists, dicts, arrays).
+    train_data, val_data, test_data
+        ``(images, labels)``: ``uint8`` ``(N, H, W)`` and integer ``(N,)``. The model learns
+        from ``train_data``; ``val_data`` gives the per-epoch validation curve (for every
+        choice); ``test_data``, if given, scores the final model once.
     epochs, batch_size, learning_rate, seed
         Optimisation; ``seed`` fixes initial weights, dropout and shuffling.
-    precision
-        ``"float32"`` or ``"mixed_bfloat16"`` (compute in bfloat16, weights in
-        float32: about twice as fast for convolutions on CPUs with AMX/AVX512-BF16).
+    schedule
+        ``None`` (constant ``learning_rate``) or ``"cosine"``: the rate decays from
+        ``learning_rate`` to 0 over the run along half a cosine.
     channel_axis
         Feed ``(B, H, W, 1)`` (True) or ``(B, H, W)`` (False).
     progress
-        ``"epoch"``: one line per epoch; ``"summary"``: one line per run; ``"none"``.
+        ``"auto"``: a progress line in Jupyter that disappears when training ends, nothing
+        elsewhere; ``"epoch"``: one printed line per epoch; ``"none"``.
     cache, cache_dir
         Reuse an identical earlier run from ``cache_dir`` (default :data:`CACHE_DIR`).
     eval_batch_size
-        Batch size of the per-epoch evaluation on ``test_data`` (memory: a convolutional network
-        on 50x50 canvases needs about 0.4 GB more at 1024 than at 128; the result is the same).
-    schedule
-        ``None`` (constant ``learning_rate``) or ``"cosine"``: the rate decays from
-        ``learning_rate`` to 0 over the run along half a cosine (often worth a few tenths of a
-        percent of accuracy at the end of a short run).
+        Batch size of evaluation (memory only; the result is the same).
 
     Returns
     -------
     TrainResult
     """
-    if precision not in ("float32", "mixed_bfloat16"):
-        raise ValueError(f"precision must be 'float32' or 'mixed_bfloat16', got {precision!r}")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"name must be 1-81 letters, digits, '_', '.' or '-' (it names cache files), "
+                         f"starting with a letter or digit; got {name!r}")
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    eval_batch_size = _positive_int(eval_batch_size, "eval_batch_size")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not (isinstance(learning_rate, numbers.Real) and math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if schedule not in (None, "cosine"):
         raise ValueError(f"schedule must be None or 'cosine', got {schedule!r}")
-    if progress not in ("epoch", "summary", "none"):
-        raise ValueError(f"progress must be 'epoch', 'summary' or 'none', got {progress!r}")
-    x_train, y_train = train_data
-    x_test, y_test = test_data
-    key_fields = {
-        "builder": f"{build.__module__}.{build.__qualname__}",
-        "config": config,
-        "data": array_fingerprint(x_train, y_train, x_test, y_test),
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "seed": seed,
-        "precision": precision,
-        "channel_axis": channel_axis,
-        "lib": lib_source_hash(),
-        "keras": keras.__version__,
-    }
-    if schedule is not None:  # only then, so that keys without a schedule stay as they were
-        key_fields["schedule"] = schedule
-    key = hashlib.sha256(json.dumps(key_fields, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    if progress not in ("auto", "epoch", "none"):
+        raise ValueError(f"progress must be 'auto', 'epoch' or 'none', got {progress!r}")
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of keyword arguments of build, got {type(config).__name__}")
+    x_train, y_train = _check_pair(train_data, "train_data")
+    x_val, y_val = _check_pair(val_data, "val_data")
+    arrays = [x_train, y_train, x_val, y_val]
+    if test_data is not None:
+        x_test, y_test = _check_pair(test_data, "test_data")
+        arrays += [x_test, y_test]
+
+    key = cache_key({
+        "builder": builder_fingerprint(build), "builder_name": getattr(build, "__qualname__", ""),
+        "config": config, "data": array_fingerprint(*arrays), "epochs": epochs, "batch_size": batch_size,
+        "learning_rate": float(learning_rate), "seed": int(seed), "schedule": schedule,
+        "channel_axis": bool(channel_axis), "code": training_code_fingerprint(), "versions": versions(),
+        "format": CACHE_FORMAT,
+    })
     cache_dir = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     weights_path = cache_dir / f"{name}-{key}.weights.h5"
     meta_path = cache_dir / f"{name}-{key}.json"
 
-    model = _build(build, config, precision, seed)
+    model = _build(build, config, seed)
+    classes = int(model.output_shape[-1])
+    y_train = check_labels(y_train, classes, "train_data labels")
+    y_val = check_labels(y_val, classes, "val_data labels")
+    if test_data is not None:
+        y_test = check_labels(y_test, classes, "test_data labels")
     rate = learning_rate
     if schedule == "cosine":
         steps = epochs * -(-len(x_train) // batch_size)
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    if cache and weights_path.is_file() and meta_path.is_file():
-        model.load_weights(weights_path)
-        _compile(model, rate)
-        meta = json.loads(meta_path.read_text())
-        result = TrainResult(name=name, model=model, from_cache=True, key=key, **meta)
-    else:
-        _compile(model, rate)
-        keras.utils.set_random_seed(seed)
-        train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=seed, channel_axis=channel_axis)
-        test_ds = batches(x_test, y_test, eval_batch_size, channel_axis=channel_axis)
-        callbacks = [CompactProgress(name, epochs, every=1 if progress == "epoch" else 0)]
+    meta = _load_entry(model, weights_path, meta_path) if cache else None  # before compiling: no
+    if meta is None and weights_path.exists():  # optimizer state to load. A failed load may have
+        model = _build(build, config, seed)     # changed some weights: start again from the seed.
+    _compile(model, rate)
+    if meta is None:
+        keras.utils.set_random_seed(int(seed))
+        train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=int(seed), channel_axis=channel_axis)
+        val_ds = batches(x_val, y_val, eval_batch_size, channel_axis=channel_axis)
         start = time.perf_counter()
-        history = model.fit(train_ds, validation_data=test_ds, epochs=epochs, verbose=0, callbacks=callbacks,
+        history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0,
+                            callbacks=[Progress(name, epochs, progress if progress != "none" else "off")],
                             shuffle=False)  # the dataset shuffles itself
         seconds = time.perf_counter() - start
-        test_loss, test_accuracy = history.history["val_loss"][-1], history.history["val_accuracy"][-1]
+        test_loss = test_accuracy = None
+        if test_data is not None:  # the one evaluation of the final model on the test set
+            test_loss, test_accuracy = model.evaluate(
+                batches(x_test, y_test, eval_batch_size, channel_axis=channel_axis), verbose=0)
         meta = {
+            "format": CACHE_FORMAT,
             "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
-            "test_loss": float(test_loss),
-            "test_accuracy": float(test_accuracy),
+            "test_loss": None if test_loss is None else float(test_loss),
+            "test_accuracy": None if test_accuracy is None else float(test_accuracy),
             "train_seconds": float(seconds),
             "params": int(model.count_params()),
         }
-        result = TrainResult(name=name, model=model, from_cache=False, key=key, **meta)
         if cache:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            _save_weights_only(model, weights_path)
-            meta_path.write_text(json.dumps(meta))
-    if progress == "summary":
-        source = "loaded from cache" if result.from_cache else "trained"
-        print(
-            f"{name}: {source}, test accuracy {result.test_accuracy:.4f}, "
-            f"{result.params:,} parameters, {result.train_seconds:.0f} s training",
-            flush=True,
-        )
-    return result
+            _save_entry(model, meta, weights_path, meta_path)
+        from_cache = False
+    else:
+        from_cache = True
+    fields = {k: meta[k] for k in ("history", "test_loss", "test_accuracy", "train_seconds", "params")}
+    return TrainResult(name=name, model=model, from_cache=from_cache, key=key, **fields)
 
 
-def _build(build, config, precision, seed):
-    """Build under the requested dtype policy, restoring the global one after."""
-    previous = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(precision)
-    try:
-        keras.utils.set_random_seed(seed)
-        model = build(**config)
-    finally:
-        keras.mixed_precision.set_dtype_policy(previous)
+def _build(build, config, seed):
+    """Build in float32 with the seed set (the weights' initial values depend on it)."""
+    policy = keras.config.dtype_policy().name
+    if policy != "float32":
+        raise ValueError(f"the global Keras dtype policy is {policy!r}; this book trains in float32, which "
+                         "runs at full speed on every CPU: call keras.config.set_dtype_policy('float32')")
+    keras.utils.set_random_seed(int(seed))
+    model = build(**config)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"build must return a keras.Model, got {type(model).__name__}")
     return model
 
 
@@ -311,21 +505,57 @@ def _compile(model, learning_rate):
     )
 
 
-def _save_weights_only(model, path):
-    """Save the layers' weights without the optimizer state (smaller; loads without warnings)."""
-    optimizer = model.optimizer
-    model.optimizer = None
+def _load_entry(model, weights_path: Path, meta_path: Path):
+    """The cached meta dict with the weights loaded into ``model``, or ``None`` to retrain.
+
+    A missing entry is a plain miss; an entry that cannot be read (truncated, corrupt, another
+    format, weights that do not fit the model) is reported in one line and retrained.
+    """
+    if not (weights_path.is_file() and meta_path.is_file()):
+        return None
     try:
-        model.save_weights(path)
+        meta = json.loads(meta_path.read_text())
+        if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT:
+            raise ValueError(f"cache format {meta.get('format') if isinstance(meta, dict) else '?'}, "
+                             f"expected {CACHE_FORMAT}")
+        for field in ("history", "train_seconds", "params"):
+            if field not in meta:
+                raise ValueError(f"no {field!r}")
+        model.load_weights(weights_path)
+        return meta
+    except Exception as err:  # noqa: BLE001 (any unreadable entry means: train again)
+        reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        print(f"cache entry {weights_path.name} cannot be used ({reason}); retraining", flush=True)
+        return None
+
+
+def _save_entry(model, meta, weights_path: Path, meta_path: Path):
+    """Write the weights, then the meta data, each to a temporary file renamed into place.
+
+    A reader sees either no entry or a whole one (the meta file, written last, marks it
+    complete); an interrupted write leaves at most a stray temporary file.
+    """
+    weights_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=weights_path.parent, suffix=".weights.h5")
+    os.close(fd)
+    optimizer, model.optimizer = model.optimizer, None  # weights only: smaller, loads without warnings
+    try:
+        model.save_weights(tmp)
+        os.replace(tmp, weights_path)
     finally:
         model.optimizer = optimizer
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    fd, tmp = tempfile.mkstemp(dir=meta_path.parent, suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(meta, f)
+    os.replace(tmp, meta_path)
 
 
 def predict_proba(model, images, batch_size: int = 128, channel_axis: bool = True) -> np.ndarray:
     """Class probabilities ``float32`` ``(N, classes)`` for ``uint8`` images ``(N, H, W)``.
 
-    ``batch_size`` bounds the memory of the activations (128 keeps a CNN on 50x50 canvases
-    about 0.25 GB below 1024); it does not change the result.
+    ``batch_size`` bounds the memory of the activations; it does not change the result.
     """
     probs = model.predict(batches(images, None, batch_size, channel_axis=channel_axis), verbose=0)
     return np.asarray(probs, dtype=np.float32)

@@ -1,34 +1,32 @@
-"""Chapter *Translation*: the data, the measurements and the ablation of that chapter.
+"""Chapter *Translation*: its settings, its training runs and its measurements.
 
-- :func:`translated_mnist`, :func:`centered_on_canvas`: the datasets (``uint8``).
-- :func:`accuracy_by_position`: test accuracy binned by where the digit sits.
-- :func:`shift`, :func:`equivariance_check`, :func:`float32_copy`: the numerical check of
+- :data:`DENSE_CONFIG`, :data:`BEST_CONFIG`, :data:`ABLATION`, :data:`CHAPTER_BUDGET`: every
+  setting of the chapter; :func:`train_dense`, :func:`train_best`, :func:`run_ablation` train
+  with them (the datasets come from :func:`lib.data.translated_mnist`).
+- :func:`accuracy_by_position`, :func:`accuracy_by_distance`: test accuracy by where the digit sits.
+- :func:`shift`, :func:`equivariance_check`, :func:`pooled_change`: the numerical check of
   translation equivariance (convolutions) and invariance (global pooling).
-- :data:`ABLATION`, :func:`run_ablation`, :func:`summarize`, :func:`markdown_table`: what
-  Dropout, BatchNormalization, pooling and depth add to a common base model.
 
-Run the full ablation (all 60,000 training images, more epochs and seeds) with::
+Run the ablation outside the book with::
 
-    python -m lib.translation --full
-
-and the chapter's reduced version with ``python -m lib.translation``.
+    python -m lib.translation            # the chapter's budget
+    python -m lib.translation --full     # all training images, more epochs
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import time
 
 import numpy as np
 
-from lib.data import DIGIT_SIZE, load_mnist, place_on_canvas
+from lib.data import CANVAS_SIZE, DIGIT_SIZE, centered_on_canvas, translated_mnist
 
-#: Side of the canvas in pixels.
-CANVAS_SIZE = 50
-#: Seeds of the translated training and test sets.
-TRAIN_SEED, TEST_SEED = 1, 2
+#: The dense network of the chapter (keyword arguments of :func:`lib.models.dense_classifier`).
+DENSE_CONFIG = {"input_shape": [CANVAS_SIZE, CANVAS_SIZE, 1], "hidden_units": 100}
+#: Epochs of the two dense networks.
+DENSE_EPOCHS = 5
 
 #: The common base model of the ablation (keyword arguments of :func:`lib.models.conv_classifier`):
 #: two 3x3 convolutions with stride 2 (no pooling layer), flattened into a softmax layer.
@@ -48,12 +46,10 @@ ABLATION = {
 #: pooling, a hidden dense layer, dropout.
 BEST_CONFIG = {"filters": [16, 32, 64, 128], "strides": 1, "pooling": "max", "global_pooling": "max",
                "batch_norm": True, "dense_units": 128, "dropout": 0.2}
-#: Epochs of the best network on all 60,000 translated training images (cosine learning-rate decay).
+#: Epochs of the best network (cosine learning-rate decay).
 BEST_EPOCHS = 6
 #: Its batch size (64: more steps per epoch, and half the activation memory of 128).
 BEST_BATCH_SIZE = 64
-#: Epochs of the two dense networks.
-DENSE_EPOCHS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,51 +59,47 @@ class Budget:
     train_size: int
     epochs: int
     seeds: tuple
-    precision: str = "mixed_bfloat16"
 
 
-#: What the chapter runs (fits the build's time budget on two CPU cores).
-CHAPTER_BUDGET = Budget(train_size=10_000, epochs=3, seeds=(0, 1))
-#: The full ablation (``python -m lib.translation --full``): roughly one to two hours on two CPU
-#: cores (an estimate from the chapter's runs, not measured).
-FULL_BUDGET = Budget(train_size=60_000, epochs=10, seeds=(0, 1, 2))
+#: What the chapter runs: a tenth of the data for a few epochs, enough to rank the changes.
+CHAPTER_BUDGET = Budget(train_size=10_000, epochs=3, seeds=(0, 1, 2))
+#: The full ablation (``python -m lib.translation --full``).
+FULL_BUDGET = Budget(train_size=54_000, epochs=10, seeds=(0, 1, 2))
 
 
-# --- data ----------------------------------------------------------------------------------
+# --- the chapter's training runs ---------------------------------------------------------
 
 
-def translated_mnist(canvas_size: int = CANVAS_SIZE, train_seed: int = TRAIN_SEED, test_seed: int = TEST_SEED):
-    """MNIST with every digit pasted at a uniformly random place on an empty canvas.
+def _splits(data):
+    return ((data["x_train"], data["y_train"]), (data["x_val"], data["y_val"]),
+            (data["x_test"], data["y_test"]))
 
-    Returns
-    -------
-    dict with ``x_train`` ``uint8 (60000, S, S)``, ``y_train`` ``uint8 (60000,)``,
-    ``pos_train`` ``int64 (60000, 2)`` (row, column of the digit's top-left corner),
-    ``x_test``, ``y_test``, ``pos_test`` likewise for the 10,000 test digits, and the
-    original centred digits ``digits_train``, ``digits_test`` ``uint8 (N, 28, 28)``.
+
+def train_dense(data, centred: bool = False, **kwargs):
+    """The dense network on translated canvases, or (``centred=True``) on centred digits.
+
+    ``data`` from :func:`lib.data.translated_mnist`. The centred control learns from and is
+    validated on digits padded into the middle of the canvas; both are tested on the
+    translated test set. Returns a :class:`lib.train.TrainResult`.
     """
-    (digits_train, y_train), (digits_test, y_test) = load_mnist()
-    x_train, pos_train = place_on_canvas(digits_train, canvas_size, seed=train_seed)
-    x_test, pos_test = place_on_canvas(digits_test, canvas_size, seed=test_seed)
-    return {"x_train": x_train, "y_train": y_train, "pos_train": pos_train,
-            "x_test": x_test, "y_test": y_test, "pos_test": pos_test,
-            "digits_train": digits_train, "digits_test": digits_test}
+    from lib.models import dense_classifier
+    from lib.train import fit
+
+    train, val, test = _splits(data)
+    if centred:
+        train = (centered_on_canvas(data["digits_train"]), data["y_train"])
+        val = (centered_on_canvas(data["digits_val"]), data["y_val"])
+    name = "dense-centred" if centred else "dense-translated"
+    return fit(name, dense_classifier, DENSE_CONFIG, train, val, test, epochs=DENSE_EPOCHS, **kwargs)
 
 
-def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
-    """Pad ``(N, h, h)`` digits with zeros into the centre of ``(N, S, S)`` canvases (same dtype).
+def train_best(data, seed: int = 0, **kwargs):
+    """The chapter's best CNN (:data:`BEST_CONFIG`), trained on the translated canvases."""
+    from lib.models import conv_classifier
+    from lib.train import fit
 
-    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)``.
-    """
-    images = np.asarray(images)
-    if images.ndim != 3 or images.shape[1] != images.shape[2]:
-        raise ValueError(f"images must have shape (N, h, h), got {images.shape}")
-    h = images.shape[1]
-    if canvas_size < h:
-        raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} images")
-    before = (canvas_size - h) // 2
-    after = canvas_size - h - before
-    return np.pad(images, ((0, 0), (before, after), (before, after)))
+    return fit(f"cnn-best-s{seed}", conv_classifier, BEST_CONFIG, *_splits(data), epochs=BEST_EPOCHS,
+               batch_size=BEST_BATCH_SIZE, schedule="cosine", seed=seed, **kwargs)
 
 
 # --- accuracy by position ------------------------------------------------------------------
@@ -195,59 +187,28 @@ def _shift_axes(a, dy, dx, axes):
     return out
 
 
-def float32_copy(model, build, config, **overrides):
-    """Rebuild ``build(**config, **overrides)`` under ``float32`` and copy ``model``'s weights into it.
+def rebuild(model, build, config, **overrides):
+    """``build(**config, **overrides)`` with ``model``'s trained weights copied into it.
 
-    A model trained under ``mixed_bfloat16`` keeps float32 weights but computes in bfloat16
-    (about 3 significant digits); the copy computes the same function in float32. With
-    global pooling the weights do not depend on the canvas size, so ``input_shape=[144, 144, 1]``
-    gives the same network on a larger canvas.
+    With global pooling the weights do not depend on the canvas size, so
+    ``input_shape=[144, 144, 1]`` gives the same network on a larger canvas.
     """
-    import keras
-
-    previous = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy("float32")
-    try:
-        copy = build(**{**config, **overrides})
-    finally:
-        keras.mixed_precision.set_dtype_policy(previous)
+    copy = build(**{**config, **overrides})
     copy.set_weights(model.get_weights())
     return copy
 
 
-def receptive_field(config: dict) -> tuple:
-    """``(size, stride)`` in input pixels of one unit at the end of the conv blocks of
-    :func:`lib.models.conv_classifier` ``(**config)`` (before flattening or global pooling)."""
-    k = config.get("kernel_size", 3)
-    strides = config.get("strides", 1)
-    pool = config.get("pool_size", 2) if config.get("pooling", "max") is not None else 1
-    size, jump = 1, 1
-    for _ in config.get("filters", (32, 64)):
-        size += (k - 1) * jump
-        jump *= strides
-        size += (pool - 1) * jump
-        jump *= pool
-    return size, jump
+def pooled_change(model, image, dy: int, dx: int, pooled_layer: str) -> float:
+    """Relative change of the pooled features when ``image`` is shifted by ``(dy, dx)`` pixels.
 
+    :func:`lib.analysis.relative_error` of ``P(T x)`` against ``P(x)``, ``P`` the output of
+    ``pooled_layer``: ``max |P(T x) - P(x)| / max |P(x)|``; any shift.
+    """
+    from lib.analysis import feature_maps, relative_error
 
-def feature_extractor(model, layer_name: str):
-    """A ``keras.Model`` from ``model``'s input to the output of the layer ``layer_name``."""
-    import keras
-
-    return keras.Model(model.inputs[0], model.get_layer(layer_name).output)
-
-
-def invariance_error(model, image, dy: int, dx: int, pooled_layer: str):
-    """``max |P(T x) - P(x)| / max |P(x)|`` for the output ``P`` of ``pooled_layer``, any shift."""
     image = np.asarray(image)
-    pair = np.stack([image, shift(image[None], dy, dx)[0]])
-    pooled = _features(feature_extractor(model, pooled_layer), pair)
-    return float(np.abs(pooled[1] - pooled[0]).max() / np.abs(pooled[0]).max())
-
-
-def _features(extractor, images):
-    x = np.asarray(images, dtype=np.float32)[..., None] / 255.0
-    return np.asarray(extractor(x, training=False).numpy(), dtype=np.float64)
+    pooled = feature_maps(model, np.stack([image, shift(image[None], dy, dx)[0]]), pooled_layer)
+    return relative_error(pooled[1], pooled[0])
 
 
 def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_layer: str, stride: int,
@@ -257,7 +218,7 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     Parameters
     ----------
     model
-        A trained convolutional network (ideally a :func:`float32_copy`).
+        A trained convolutional network.
     image
         ``uint8 (S, S)`` canvas with a digit well inside it (zero within ``|dy|, |dx|`` of the edges).
     dy, dx
@@ -282,15 +243,17 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     ``max |P(T x) - P(x)| / max |P(x)|`` for the pooled features ``P``; ``probabilities``
     ``float64 (2, classes)`` of both inputs; ``shifted`` the shifted image; ``margin``.
     """
+    from lib.analysis import feature_maps, relative_error
+
     if dy % stride or dx % stride:
         raise ValueError(f"the shift ({dy}, {dx}) must be a multiple of the stride {stride} "
-                         "for the feature map to move by whole map pixels; use invariance_error")
+                         "for the feature map to move by whole map pixels; use pooled_change")
     image = np.asarray(image)
     shifted = shift(image[None], dy, dx)[0]
     pair = np.stack([image, shifted])
-    maps = _features(feature_extractor(model, map_layer), pair)
-    pooled = _features(feature_extractor(model, pooled_layer), pair)
-    probabilities = _features(model, pair)
+    maps = feature_maps(model, pair, map_layer).astype(np.float64)
+    pooled = feature_maps(model, pair, pooled_layer).astype(np.float64)
+    probabilities = feature_maps(model, pair, model.layers[-1].name).astype(np.float64)
     m, (ty, tx) = margin, (dy // stride, dx // stride)
     expected = np.roll(maps[0], (ty, tx), axis=(0, 1))
     rows, cols = np.arange(maps.shape[1]), np.arange(maps.shape[2])
@@ -302,7 +265,7 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     return {"maps": maps[0], "maps_shifted": maps[1], "expected": expected, "residual": residual,
             "shifted": shifted, "margin": m,
             "equivariance_error": float(np.nanmax(np.abs(residual)) / np.abs(maps[0]).max()),
-            "invariance_error": float(np.abs(pooled[1] - pooled[0]).max() / np.abs(pooled[0]).max()),
+            "invariance_error": relative_error(pooled[1], pooled[0]),
             "probabilities": probabilities}
 
 
@@ -316,139 +279,45 @@ def ablation_configs(base=None, variants=None):
     return {name: {**base, **change} for name, change in variants.items()}
 
 
-def run_ablation(configs: dict, train_data, test_data, budget: Budget, build=None, progress: str = "summary",
-                 cache: bool = True, single_seed: tuple = ()):
-    """Train every config of ``configs`` with every seed of ``budget`` and return one row per run.
+def run_ablation(data, budget: Budget = CHAPTER_BUDGET, configs: dict | None = None, **kwargs) -> dict:
+    """Train every config with every seed of ``budget``; ``{name: [TrainResult, ...]}``.
 
-    Parameters
-    ----------
-    configs
-        ``{name: keyword arguments of build}``.
-    train_data, test_data
-        ``(uint8 (N, S, S), labels (N,))``; the first ``budget.train_size`` training images are used.
-    budget
-        Training images, epochs, seeds and precision of every run.
-    single_seed
-        Names of configs trained with the first seed only (expensive ones).
-
-    Returns
-    -------
-    list of dicts with ``name, seed, test_accuracy, params, seconds, history`` (``history`` as in
-    :class:`lib.train.TrainResult`).
+    ``data`` from :func:`lib.data.translated_mnist`; each run learns from the first
+    ``budget.train_size`` training canvases, is validated on the validation canvases after
+    every epoch, and is tested once at the end. The models themselves are not kept (only
+    their histories and accuracies), so memory stays flat however many runs there are.
     """
     from lib.models import conv_classifier
     from lib.train import fit
 
-    build = conv_classifier if build is None else build
-    x_train, y_train = train_data
-    subset = (x_train[: budget.train_size], y_train[: budget.train_size])
-    rows = []
+    configs = ablation_configs() if configs is None else configs
+    (x, y), val, test = _splits(data)
+    subset = (x[: budget.train_size], y[: budget.train_size])
+    runs = {}
     for name, config in configs.items():
-        seeds = budget.seeds[:1] if name in single_seed else budget.seeds
-        for seed in seeds:
-            slug = "ablation-" + "".join(ch if ch.isalnum() else "_" for ch in name).strip("_")
-            result = fit(f"{slug}-s{seed}", build, config, subset, test_data, epochs=budget.epochs, seed=seed,
-                         precision=budget.precision, progress=progress, cache=cache)
-            rows.append({"name": name, "seed": seed, "test_accuracy": result.test_accuracy,
-                         "params": result.params, "seconds": result.train_seconds, "history": result.history})
-            del result
-    return rows
-
-
-def summarize(rows):
-    """Group :func:`run_ablation` rows by name (in order): mean and spread over seeds.
-
-    Returns a list of dicts with ``name, runs, accuracy_mean, accuracy_std`` (sample standard
-    deviation, ``nan`` for one run), ``accuracy_min, accuracy_max, params, seconds_mean`` and
-    ``curve``: the test accuracy per epoch averaged over seeds (``float64 (epochs,)``).
-    """
-    names = list(dict.fromkeys(r["name"] for r in rows))
-    out = []
-    for name in names:
-        group = [r for r in rows if r["name"] == name]
-        acc = [r["test_accuracy"] for r in group]
-        out.append({
-            "name": name,
-            "runs": len(group),
-            "accuracy_mean": statistics.fmean(acc),
-            "accuracy_std": statistics.stdev(acc) if len(acc) > 1 else float("nan"),
-            "accuracy_min": min(acc),
-            "accuracy_max": max(acc),
-            "params": group[0]["params"],
-            "seconds_mean": statistics.fmean(r["seconds"] for r in group),
-            "curve": np.mean([r["history"]["val_accuracy"] for r in group], axis=0),
-            "loss_curve": np.mean([r["history"]["loss"] for r in group], axis=0),
-        })
-    return out
-
-
-def markdown_table(summary, reference: str | None = None):
-    """A Markdown table of :func:`summarize` output (accuracy as mean ± std over seeds, in %).
-
-    With ``reference`` (a name), a column gives each mean's difference from it, in
-    percentage points.
-    """
-    ref = next((s for s in summary if s["name"] == reference), None)
-    head = "| model | runs | test accuracy (%) | min – max (%) |"
-    rule = "|---|---:|---:|---:|"
-    if ref is not None:
-        head += f" vs {reference} (points) |"
-        rule += "---:|"
-    head += " parameters | training time (s) |"
-    rule += "---:|---:|"
-    lines = [head, rule]
-    for s in summary:
-        spread = "" if s["runs"] == 1 else f" ± {100 * s['accuracy_std']:.2f}"
-        line = (f"| {s['name']} | {s['runs']} | {100 * s['accuracy_mean']:.2f}{spread} | "
-                f"{100 * s['accuracy_min']:.2f} – {100 * s['accuracy_max']:.2f} |")
-        if ref is not None:
-            line += f" {100 * (s['accuracy_mean'] - ref['accuracy_mean']):+.2f} |"
-        line += f" {s['params']:,} | {s['seconds_mean']:.0f} |"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def verdicts(summary, reference: str = "base", noise: float = 2.0):
-    """One sentence per model: does it help, against ``reference``, beyond run-to-run noise?
-
-    A difference of means counts as real when it exceeds ``noise`` times the larger of the two
-    standard deviations over seeds (or, with a single run, the reference's). Returns a list of
-    Markdown strings.
-    """
-    ref = next(s for s in summary if s["name"] == reference)
-    out = []
-    for s in summary:
-        if s is ref:
-            continue
-        diff = s["accuracy_mean"] - ref["accuracy_mean"]
-        spreads = [x for x in (s["accuracy_std"], ref["accuracy_std"]) if x == x]
-        spread = max(spreads) if spreads else 0.0
-        if abs(diff) <= noise * spread:
-            word = "within run-to-run noise"
-        else:
-            word = "helps" if diff > 0 else "hurts"
-        out.append(f"**{s['name']}**: {word} ({100 * diff:+.1f} points; seed spread "
-                   f"{100 * spread:.1f} points)")
-    return out
+        slug = "ablation-" + "".join(ch if ch.isalnum() else "_" for ch in name).strip("_")
+        runs[name] = []
+        for seed in budget.seeds:
+            result = fit(f"{slug}-s{seed}", conv_classifier, config, subset, val, test, epochs=budget.epochs,
+                         seed=seed, **kwargs)
+            result.model = None
+            runs[name].append(result)
+    return runs
 
 
 def main(argv=None):
+    from lib.stats import seed_table, summarize_seeds
+
     parser = argparse.ArgumentParser(description="Run the ablation of the chapter Translation.")
     parser.add_argument("--full", action="store_true",
                         help=f"the full version: {FULL_BUDGET.train_size} images, {FULL_BUDGET.epochs} epochs, "
                              f"seeds {FULL_BUDGET.seeds} (default: the chapter's {CHAPTER_BUDGET})")
-    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default=None)
     args = parser.parse_args(argv)
     budget = FULL_BUDGET if args.full else CHAPTER_BUDGET
-    if args.precision:
-        budget = dataclasses.replace(budget, precision=args.precision)
-    data = translated_mnist()
     start = time.perf_counter()
-    rows = run_ablation(ablation_configs(), (data["x_train"], data["y_train"]),
-                        (data["x_test"], data["y_test"]), budget)
-    print()
-    print(f"{budget} ({time.perf_counter() - start:.0f} s)")
-    print(markdown_table(summarize(rows), reference="base"))
+    runs = run_ablation(translated_mnist(), budget, progress="epoch")
+    print(f"\n{budget} ({time.perf_counter() - start:.0f} s)")
+    print(seed_table([summarize_seeds(name, results) for name, results in runs.items()], reference="base"))
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import lib  # noqa: F401,E402  - quiet TensorFlow import
+import lib.train  # noqa: F401,E402  (imports TensorFlow quietly first)
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 from lib import analysis, plots  # noqa: E402
-from lib.reference import reference_cnn  # noqa: E402
+from lib.models import reference_cnn  # noqa: E402
 
 
 def one_filter_model(kernel, size=8, bias=0.0, dense_weights=None):
@@ -258,4 +258,41 @@ def test_chapter2_plots_return_figures():
     ]
     for fig in figs:
         assert isinstance(fig, matplotlib.figure.Figure) and fig.axes
+        drawn = [ax for ax in fig.axes if ax.has_data()]
+        assert drawn, "a figure with axes but nothing drawn on them"
         plt.close(fig)
+
+
+def test_plot_confusion_shows_the_matrix_it_is_given():
+    rng = np.random.default_rng(3)
+    confusion = rng.integers(0, 100, size=(10, 10))
+    fig, ax = plt.subplots()
+    plots.plot_confusion(confusion, ax=ax)
+    shown = np.ma.filled(np.ma.asarray(ax.images[0].get_array()).astype(float), np.nan)
+    off = ~np.eye(10, dtype=bool)
+    np.testing.assert_array_equal(shown[off], confusion[off])   # the errors, as counted
+    assert np.isnan(shown[~off]).all()                          # the diagonal is not coloured
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    assert all(texts[(i, j)] == str(confusion[i, j]) for i in range(10) for j in range(10))
+    plt.close(fig)
+
+
+def test_relative_error_by_hand_and_its_refusals():
+    from lib.analysis import relative_error
+
+    assert relative_error([1.0, 2.0], [1.0, 2.0]) == 0
+    assert relative_error([1.0, 2.5], [1.0, 2.0]) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="all zeros"):
+        relative_error([1.0], [0.0])
+    with pytest.raises(ValueError, match="shapes"):
+        relative_error([1.0, 2.0], [1.0])
+
+
+def test_receptive_field_of_a_p4_network():
+    from lib.models import p4_cnn
+
+    model = p4_cnn()
+    # lift 5x5 -> 5; pool 2 -> 6, stride 2; gconv 3x3 -> 10; pool -> 12, stride 4; gconv 3x3 -> 20.
+    assert analysis.receptive_field(model, "lift") == (5, 1)
+    assert analysis.receptive_field(model, "pool1") == (6, 2)
+    assert analysis.receptive_field(model, "gconv2") == (20, 4)

@@ -278,3 +278,77 @@ def test_rotated_mnist_rejects_bad_input():
         rotated_mnist(images, labels[:5])
     with pytest.raises(ValueError, match="square"):
         rotated_mnist(np.zeros((10, 4, 5)), labels)
+
+
+# --- quarter turns, validation splits, the chapters' datasets -------------------------------
+
+from lib.data import (CANVAS_SIZE, centered_on_canvas, quarter_turns, rotated_mnist_splits,  # noqa: E402
+                      split_validation, translated_mnist)
+
+
+def test_quarter_turns_refuses_non_integers_and_reduces_huge_ones():
+    assert quarter_turns(10**40 + 3) == 3 and quarter_turns(-1) == 3
+    np.testing.assert_array_equal(quarter_turns(np.array([5, -2, 8]), 3), [1, 2, 0])
+    for bad in (0.9, 1.0, np.array([1.5])):
+        with pytest.raises(TypeError, match="integer"):
+            quarter_turns(bad, 1)
+    with pytest.raises(TypeError, match="bool"):
+        quarter_turns(True)
+
+
+def test_split_validation_is_a_seeded_partition():
+    fit_idx, val_idx = split_validation(100, 10, seed=3)
+    assert len(val_idx) == 10 and len(fit_idx) == 90
+    assert sorted(np.concatenate([fit_idx, val_idx]).tolist()) == list(range(100))
+    again = split_validation(100, 10, seed=3)
+    np.testing.assert_array_equal(again[1], val_idx)
+    assert not np.array_equal(split_validation(100, 10, seed=4)[1], val_idx)
+    for bad in ((100, 0), (100, 100), (100, 2.5)):
+        with pytest.raises((TypeError, ValueError)):
+            split_validation(*bad)
+
+
+def test_translated_mnist_splits_train_validation_test_without_overlap():
+    data = translated_mnist()
+    assert data["x_train"].shape == (54000, CANVAS_SIZE, CANVAS_SIZE) and data["x_val"].shape[0] == 6000
+    assert data["x_test"].shape[0] == 10000 and data["x_train"].dtype == np.uint8
+    # Every canvas holds its own digit at its position, in every split.
+    for split in ("train", "val", "test"):
+        x, pos, digits = data[f"x_{split}"], data[f"pos_{split}"], data[f"digits_{split}"]
+        for i in (0, len(x) - 1):
+            r, c = pos[i]
+            np.testing.assert_array_equal(x[i, r:r + 28, c:c + 28], digits[i])
+    # Validation digits are not among the training digits (compared by bytes).
+    train_keys = {d.tobytes() for d in data["digits_train"][:20000]}
+    assert sum(d.tobytes() in train_keys for d in data["digits_val"][:500]) <= 2  # MNIST has a few duplicates
+
+
+def test_rotated_mnist_splits_are_balanced_in_every_split():
+    rot = rotated_mnist_splits()
+    for split in ("train", "val", "test"):
+        y, k = rot[f"y_{split}"], rot[f"k_{split}"]
+        counts = np.bincount(y, minlength=10)
+        assert (counts == counts[0]).all(), split
+        per_rotation = np.array([np.bincount(k[y == c], minlength=4) for c in range(10)])
+        assert (per_rotation.max(1) - per_rotation.min(1) <= 1).all(), split
+    assert 40000 < len(rot["y_train"]) < 54000 and 4000 < len(rot["y_val"]) < 6000
+
+
+def test_centered_on_canvas_puts_digit_in_the_middle_and_checks_input():
+    digits = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    canvases = centered_on_canvas(digits, 50)
+    np.testing.assert_array_equal(canvases[:, 11:39, 11:39], digits)
+    with pytest.raises(ValueError):
+        centered_on_canvas(digits, 20)
+    with pytest.raises(ValueError):
+        centered_on_canvas(digits[0], 50)
+
+
+def test_importing_the_data_module_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys; from lib.data import load_mnist; load_mnist(); print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

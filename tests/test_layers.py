@@ -8,7 +8,7 @@ Tolerances are float32 ones: about 1e-5 relative to the size of the outputs.
 import numpy as np
 import pytest
 
-import lib  # noqa: F401  (imports TensorFlow quietly first)
+import lib.train  # noqa: F401,E402  (imports TensorFlow quietly first)
 import keras
 
 from lib.data import rotate90
@@ -311,3 +311,79 @@ def test_keras_file_round_trip(tmp_path):
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(x)), before)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded.get_layer("rd").effective_kernel()),
                                   keras.ops.convert_to_numpy(model.get_layer("rd").effective_kernel()))
+
+
+# --- strict layers: dtypes, shapes, initial scale, arguments ---------------------------------
+
+
+def test_rotated_dense_on_uint8_input_equals_float_input():
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 256, size=(5, 8, 8), dtype=np.uint8)
+    keras.utils.set_random_seed(0)
+    layer = RotatedDense(3)
+    y_float = keras.ops.convert_to_numpy(layer(x.astype(np.float32)))
+    y_uint8 = keras.ops.convert_to_numpy(layer(x))
+    assert np.abs(y_float).max() > 0
+    np.testing.assert_allclose(y_uint8, y_float, rtol=1e-6)
+    # Dense does the same: integer input is cast, not truncated.
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.layers.Dense(2)(x.reshape(5, -1))).shape, (5, 2))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: LiftingConv2D(2, 3), (2, 8, 8, 1)),
+    (lambda: GroupConv2D(2, 3), (2, 8, 8, 4, 1)),
+])
+def test_p4_layers_cast_integer_input(make, shape):
+    rng = np.random.default_rng(12)
+    x = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    layer = make()
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)),
+                               keras.ops.convert_to_numpy(layer(x.astype(np.float32))), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make,built,other", [
+    (lambda: RotatedDense(3), (2, 8, 8), (2, 10, 10)),
+    (lambda: RotatedDense(3), (2, 8, 8, 1), (2, 8, 8, 2)),
+    (lambda: LiftingConv2D(2, 3), (2, 8, 8, 1), (2, 8, 8, 3)),
+    (lambda: GroupConv2D(2, 3), (2, 8, 8, 4, 1), (2, 8, 8, 4, 2)),
+    (lambda: RotationPool("max"), (2, 4, 3), (2, 4, 3, 1)),
+    (lambda: SpatialMaxPool(), (2, 8, 8, 4, 1), (2, 8, 8, 4, 3)),
+])
+def test_a_built_layer_refuses_another_input_shape(make, built, other):
+    layer = make()
+    layer(np.zeros(built, np.float32))
+    with pytest.raises(ValueError, match="incompatible|expected|channels"):
+        layer(np.zeros(other, np.float32))
+
+
+def test_rotated_dense_starts_at_the_weight_scale_of_dense():
+    """Glorot uniform with fan_in = H*W and fan_out = F, as Dense(F) on H*W inputs."""
+    size, filters = 28, 100
+    keras.utils.set_random_seed(0)
+    rotated = RotatedDense(filters)
+    rotated.build((None, size, size))
+    dense = keras.layers.Dense(filters)
+    dense.build((None, size * size))
+    limit = np.sqrt(6 / (size * size + filters))
+    for w in (rotated.kernel.numpy(), dense.kernel.numpy()):
+        assert np.abs(w).max() <= limit
+        assert w.std() == pytest.approx(limit / np.sqrt(3), rel=0.02)  # uniform on [-limit, limit]
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: rotation_matrix(3, 0.9), "integer"),
+    (lambda: rotation_matrix(3, 1.0), "integer"),
+    (lambda: rotation_matrix(2.5, 1), "size"),
+    (lambda: rotation_permutation(3, True), "bool"),
+    (lambda: LiftingConv2D(2, 2.5), "kernel_size"),
+    (lambda: GroupConv2D(2, 3.0), "kernel_size"),
+    (lambda: RotatedDense(1.5), "filters"),
+])
+def test_arguments_are_checked_alike(call, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        call()
+
+
+def test_huge_quarter_turns_mean_k_mod_4():
+    np.testing.assert_array_equal(rotation_permutation(4, 10**30 + 1), rotation_permutation(4, 1))
+    np.testing.assert_array_equal(rotation_matrix(3, -(10**20) - 1), rotation_matrix(3, 3))

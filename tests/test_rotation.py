@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import lib  # noqa: E402,F401
+import lib.train  # noqa: F401,E402  (imports TensorFlow quietly first)
 import keras  # noqa: E402
 
 from lib import analysis, plots, rotation  # noqa: E402
@@ -62,14 +62,39 @@ def test_per_rotation_accuracy_agreement_and_invariance_error():
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 10, size=50)
     invariant = np.repeat(rng.dirichlet(np.ones(10), size=50)[None], 4, axis=0)
-    assert rotation.invariance_error(invariant) == 0
+    assert rotation.max_probability_change(invariant) == 0
     assert rotation.prediction_agreement(invariant) == 1
     acc = rotation.per_rotation_accuracy(invariant, labels)
     assert acc.shape == (4,) and np.all(acc == acc[0])
     changed = invariant.copy()
     changed[2, 0] = np.eye(10)[(invariant[0, 0].argmax() + 1) % 10]
     assert rotation.prediction_agreement(changed) == pytest.approx(49 / 50)
-    assert rotation.invariance_error(changed) > 0
+    assert rotation.max_probability_change(changed) > 0
+
+
+def _unshared_rotated_dense(size, filters):
+    """A negative control: a dense layer with 4 x filters independent units, shaped like RotatedDense."""
+    inputs = keras.Input((size, size))
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(4 * filters)(x)
+    return keras.Model(inputs, keras.layers.Reshape((4, filters))(x))
+
+
+def _unshared_lifting(size, filters, k=3):
+    """A negative control: a Conv2D with 4 x filters independent filters, shaped like LiftingConv2D."""
+    inputs = keras.Input((size, size, 1))
+    x = keras.layers.Conv2D(4 * filters, k)(inputs)
+    out = size - k + 1
+    return keras.Model(inputs, keras.layers.Reshape((out, out, 4, filters))(x))
+
+
+def test_shift_error_measures_fail_for_layers_without_weight_sharing():
+    rng = np.random.default_rng(8)
+    images = rng.integers(0, 256, size=(8, 12, 12), dtype=np.uint8)
+    keras.utils.set_random_seed(2)
+    assert rotation.rotated_dense_shift_error(_unshared_rotated_dense(12, 5), images)[1:].min() > 1e-2
+    x = rng.normal(size=(4, 12, 12, 1)).astype(np.float32)
+    assert rotation.p4_shift_error(_unshared_lifting(12, 3), x, lifted=False)[1:].min() > 1e-2
 
 
 def test_shift_error_measures_are_float32_small():
@@ -123,37 +148,42 @@ def test_model_builders_shapes_and_invariance():
 
 
 def fake_result(accuracies, params=10):
-    return TrainResult(name="m", model=None, history={"val_accuracy": list(accuracies)}, test_loss=0.0,
-                       test_accuracy=accuracies[-1], train_seconds=2.0, params=params, from_cache=True, key="k")
+    return TrainResult(name="m", model=None, history={"val_accuracy": list(accuracies),
+                                                      "accuracy": [a + 0.01 for a in accuracies]},
+                       test_loss=0.0, test_accuracy=accuracies[-1], train_seconds=2.0, params=params,
+                       from_cache=True, key="k")
 
 
-def test_summarize_and_markdown_table():
-    results = [fake_result([0.5, 0.9]), fake_result([0.6, 0.92]), fake_result([0.55, 0.94])]
-    row = rotation.summarize("model a", results)
-    assert row["accuracy_mean"] == pytest.approx(0.92)
-    assert row["accuracy_std"] == pytest.approx(np.std([0.9, 0.92, 0.94], ddof=1))
-    assert (row["seeds"], row["epochs"], row["params"]) == (3, 2, 10)
-    assert rotation.summarize("one", results[:1])["accuracy_std"] == 0
-    table = rotation.markdown_table([row], 1000)
-    assert "| model a | 10 | 3 × 2 × 1,000 | 92.00% ± 2.00 |" in table
-    mean, low, high = rotation.mean_curve(results)
-    np.testing.assert_allclose(mean, [0.55, 0.92])
-    np.testing.assert_allclose(low, [0.5, 0.9])
-    np.testing.assert_allclose(high, [0.6, 0.94])
+def test_chapter_plots_draw_what_they_are_given():
+    from lib.stats import summarize_seeds
 
-
-def test_chapter_plots_draw_without_error():
     rng = np.random.default_rng(5)
-    figs = [
-        plots.plot_rotation_counts(rng.integers(100, 200, size=(10, 4))),
-        plots.plot_effective_kernel(rotation_matrix(3, 1), rng.normal(size=(49, 8)), filters=2, size=7),
-        plots.plot_rotation_shift(rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), k=1),
-        plots.plot_curves({"a": rotation.mean_curve([fake_result([0.5, 0.9])])}),
-        plots.plot_per_rotation({"a": rng.random(4), "b": rng.random(4)}),
-        plots.plot_confusions({"a": rng.integers(0, 50, size=(10, 10))}),
-    ]
-    for fig in figs:
-        assert fig.axes
+    counts = rng.integers(100, 200, size=(10, 4))
+    fig = plots.plot_rotation_counts(counts)
+    shown = fig.axes[0].images[0].get_array() if fig.axes[0].images else None
+    if shown is not None:
+        np.testing.assert_array_equal(np.asarray(shown), counts)
+    plt.close(fig)
+
+    summary = summarize_seeds("a", [fake_result([0.5, 0.9]), fake_result([0.6, 0.94])])
+    fig = plots.plot_curves([summary])
+    line = fig.axes[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), [0.55, 0.92])
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2])
+    assert line.get_label() == "a" and fig.axes[0].get_ylabel() == "validation accuracy"
+    plt.close(fig)
+
+    acc = {"a": rng.random(4), "b": rng.random(4)}
+    fig = plots.plot_per_rotation(acc)
+    heights = sorted(round(p.get_height(), 6) for p in fig.axes[0].patches)
+    expected = sorted(round(v, 6) for a in acc.values() for v in np.atleast_1d(a))
+    assert heights == expected or heights == sorted(round(100 * v, 6) for v in expected)
+    plt.close(fig)
+
+    for fig in (plots.plot_effective_kernel(rotation_matrix(3, 1), rng.normal(size=(49, 8)), filters=2, size=7),
+                plots.plot_rotation_shift(rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), k=1),
+                plots.plot_confusions({"a": rng.integers(0, 50, size=(10, 10))})):
+        assert fig.axes and all(ax.has_data() for ax in fig.axes if ax.get_label() != "<colorbar>")
         plt.close(fig)
 
 

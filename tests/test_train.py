@@ -1,25 +1,49 @@
-"""Tests of lib.train: uint8 batches, the result cache (hit and miss), and a smoke training run."""
+"""Tests of lib.train: uint8 batches, argument checks, the cache (every way it could lie), training."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-import lib  # noqa: F401  (imports TensorFlow quietly)
-
 from lib.data import load_mnist
 from lib.models import conv_classifier, dense_classifier
-from lib.train import batches, fit, lib_source_hash, predict_proba
+from lib import train as train_module
+from lib.train import batches, builder_fingerprint, check_labels, code_fingerprint, fit, predict_proba, to_float
+
+import keras
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    return load_mnist()
+def small():
+    """600 training, 200 validation and 300 test digits (centred 28x28, uint8), disjoint."""
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    return (x_train[:600], y_train[:600]), (x_train[600:800], y_train[600:800]), (x_test[:300], y_test[:300])
 
 
-@pytest.fixture(scope="module")
-def small(mnist):
-    """600 training and 300 test digits (centred 28x28, uint8), disjoint."""
-    (x_train, y_train), (x_test, y_test) = mnist
-    return (x_train[:600], y_train[:600]), (x_test[:300], y_test[:300])
+TINY = {"input_shape": [28, 28, 1], "hidden_units": 16}
+
+
+def tiny_fit(small, tmp_path, build=dense_classifier, config=TINY, **kwargs):
+    kwargs = {"epochs": 1, "cache_dir": tmp_path, "progress": "none", **kwargs}
+    return fit(kwargs.pop("name", "tiny"), build, config, *small, **kwargs)
+
+
+# --- uint8 -> float ----------------------------------------------------------------------
+
+
+def test_to_float_scales_uint8_and_refuses_floats():
+    x = np.array([[[0, 255], [51, 102]]], np.uint8)
+    np.testing.assert_array_equal(to_float(x, channel_axis=False), x / np.float32(255))
+    assert to_float(x).shape == (1, 2, 2, 1) and to_float(x).dtype == np.float32
+    with pytest.raises(TypeError, match="uint8"):
+        to_float(x.astype(np.float32))
 
 
 def test_batches_convert_uint8_per_batch_and_cover_every_image_once():
@@ -30,56 +54,237 @@ def test_batches_convert_uint8_per_batch_and_cover_every_image_once():
     for x, y in batches(images, labels, batch_size=8, shuffle=True, seed=3):
         x, y = x.numpy(), y.numpy()
         assert x.dtype == np.float32 and x.shape[1:] == (6, 6, 1) and y.dtype == np.int32
-        np.testing.assert_allclose(x[..., 0], images[y] / 255.0, rtol=1e-6)
+        np.testing.assert_array_equal(x, to_float(images[y]))
         seen.extend(y.tolist())
     assert sorted(seen) == list(range(37)) and seen != list(range(37))
-    unshuffled = np.concatenate([b.numpy() for b in batches(images, batch_size=10, channel_axis=False)])
-    assert unshuffled.shape == (37, 6, 6)
-    np.testing.assert_allclose(unshuffled, images / 255.0, rtol=1e-6)
 
 
-def test_batches_reject_float_images():
-    with pytest.raises(TypeError, match="uint8"):
-        batches(np.zeros((2, 4, 4), np.float32))
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
+def test_batches_reject_bad_batch_size(batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        batches(np.zeros((4, 3, 3), np.uint8), batch_size=batch_size)
 
 
-def test_fit_cache_hit_then_miss_after_config_change(small, tmp_path):
-    train, test = small
-    config = {"input_shape": [28, 28, 1], "hidden_units": 16}
-    first = fit("tiny", dense_classifier, config, train, test, epochs=1, cache_dir=tmp_path, progress="none")
-    assert not first.from_cache and len(list(tmp_path.glob("tiny-*.weights.h5"))) == 1
-    again = fit("tiny", dense_classifier, config, train, test, epochs=1, cache_dir=tmp_path, progress="none")
+# --- argument checks, before any training ---------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"batch_size": 32.0}, "batch_size must be a positive integer"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"learning_rate": -1e-3}, "learning_rate"),
+    ({"name": "../escape"}, "name must be"),
+    ({"name": "a b"}, "name must be"),
+    ({"schedule": "step"}, "schedule"),
+    ({"progress": "loud"}, "progress"),
+])
+def test_fit_rejects_bad_arguments_before_training(small, tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_fit(small, tmp_path, **kwargs)
+    assert not list(tmp_path.iterdir()), "nothing may be trained or written for bad arguments"
+
+
+@pytest.mark.parametrize("labels,match", [
+    (np.full(600, 10), r"0\.\.9"),
+    (np.full(600, -1), r"0\.\.9"),
+    (np.where(np.arange(600) == 5, np.nan, 1.0), "NaN"),
+    (np.full(600, 1.5), "whole numbers"),
+    (np.array(["1"] * 600), "integers"),
+])
+def test_fit_rejects_bad_labels_with_a_clear_error(small, tmp_path, labels, match):
+    (x, _), val, test = small
+    with pytest.raises(ValueError, match=match):
+        fit("tiny", dense_classifier, TINY, (x, labels), val, test, epochs=1, cache_dir=tmp_path, progress="none")
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_labels_accepts_whole_floats():
+    np.testing.assert_array_equal(check_labels(np.array([0.0, 9.0]), 10), [0, 9])
+
+
+def test_fit_refuses_a_non_float32_policy(small, tmp_path):
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        with pytest.raises(ValueError, match="float32"):
+            tiny_fit(small, tmp_path)
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+# --- the cache -----------------------------------------------------------------------------
+
+
+def test_cache_hit_returns_the_same_model_and_numbers(small, tmp_path):
+    first = tiny_fit(small, tmp_path)
+    assert not first.from_cache and first.test_accuracy is not None
+    assert set(first.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    again = tiny_fit(small, tmp_path)
     assert again.from_cache and again.key == first.key
     assert again.history == first.history and again.test_accuracy == first.test_accuracy
-    np.testing.assert_allclose(predict_proba(again.model, test[0]), predict_proba(first.model, test[0]), atol=1e-6)
-    changed = fit("tiny", dense_classifier, {**config, "hidden_units": 17}, train, test, epochs=1,
-                  cache_dir=tmp_path, progress="none")
-    assert not changed.from_cache and changed.key != first.key
-    other_seed = fit("tiny", dense_classifier, config, train, test, epochs=1, seed=1, cache_dir=tmp_path,
-                     progress="none")
-    assert not other_seed.from_cache
-    assert len(list(tmp_path.glob("tiny-*.json"))) == 3
+    np.testing.assert_allclose(predict_proba(again.model, small[2][0]), predict_proba(first.model, small[2][0]),
+                               atol=1e-6)
 
 
-def test_cache_key_depends_on_training_source():
-    digest = lib_source_hash()
-    assert len(digest) == 16 and digest == lib_source_hash()
+@pytest.mark.parametrize("change", [
+    {"config": {**TINY, "hidden_units": 17}},
+    {"seed": 1},
+    {"batch_size": 64},
+    {"learning_rate": 2e-3},
+    {"schedule": "cosine"},
+])
+def test_every_fit_argument_is_in_the_key(small, tmp_path, change):
+    first = tiny_fit(small, tmp_path)
+    other = tiny_fit(small, tmp_path, **change)
+    assert not other.from_cache and other.key != first.key
 
 
-def test_fit_rejects_unknown_precision(small, tmp_path):
-    with pytest.raises(ValueError, match="precision"):
-        fit("bad", dense_classifier, {}, *small, epochs=1, precision="float16", cache_dir=tmp_path)
+def test_validation_and_test_data_are_keyed_by_content(small, tmp_path):
+    train, val, test = small
+    first = tiny_fit(small, tmp_path)
+    x_val = val[0].copy()
+    x_val[0, 0, 0] ^= 1  # one pixel of one validation image
+    other = fit("tiny", dense_classifier, TINY, train, (x_val, val[1]), test, epochs=1, cache_dir=tmp_path,
+                progress="none")
+    assert not other.from_cache and other.key != first.key
 
 
-def test_smoke_cnn_on_600_digits_beats_chance_widely(small, tmp_path, capsys):
-    train, test = small
+def test_edited_builder_misses_the_cache(small, tmp_path):
+    def build(**config):
+        return dense_classifier(**config)
+
+    def build_edited(**config):
+        return dense_classifier(**{**config, "activation": "tanh"})
+
+    build_edited.__qualname__ = build.__qualname__  # same name, other code: must not hit
+    first = tiny_fit(small, tmp_path, build=build)
+    second = tiny_fit(small, tmp_path, build=build_edited)
+    assert not second.from_cache and second.key != first.key
+    assert builder_fingerprint(build) != builder_fingerprint(build_edited)
+
+
+def test_two_lambdas_have_different_fingerprints():
+    a = lambda **c: dense_classifier(**c)  # noqa: E731
+    b = lambda **c: dense_classifier(**{**c, "hidden_units": 3})  # noqa: E731
+    assert builder_fingerprint(a) != builder_fingerprint(b)
+
+
+def test_comments_and_docstrings_do_not_change_the_code_fingerprint():
+    plain = "def f(x):\n    return x + 1\n"
+    commented = 'def f(x):\n    """Add one."""\n    # why: because\n    return x + 1  # here\n'
+    changed = "def f(x):\n    return x + 2\n"
+    assert code_fingerprint(plain) == code_fingerprint(commented)
+    assert code_fingerprint(plain) != code_fingerprint(changed)
+
+
+def test_a_version_change_misses_the_cache(small, tmp_path, monkeypatch):
+    first = tiny_fit(small, tmp_path)
+    monkeypatch.setattr(train_module, "versions", lambda: {"tensorflow": "9.9", "keras": "9.9", "numpy": "9.9"})
+    other = tiny_fit(small, tmp_path)
+    assert not other.from_cache and other.key != first.key
+
+
+def test_a_change_in_training_code_misses_the_cache(small, tmp_path, monkeypatch):
+    first = tiny_fit(small, tmp_path)
+    monkeypatch.setattr(train_module, "training_code_fingerprint", lambda: "0" * 16)
+    assert tiny_fit(small, tmp_path).key != first.key
+
+
+@pytest.mark.parametrize("damage", ["truncate_weights", "garbage_weights", "garbage_meta", "old_format"])
+def test_a_damaged_entry_is_reported_and_retrained(small, tmp_path, capsys, damage):
+    first = tiny_fit(small, tmp_path)
+    weights = next(tmp_path.glob("tiny-*.weights.h5"))
+    meta = next(tmp_path.glob("tiny-*.json"))
+    if damage == "truncate_weights":
+        weights.write_bytes(weights.read_bytes()[:100])
+    elif damage == "garbage_weights":
+        weights.write_bytes(b"not hdf5")
+    elif damage == "garbage_meta":
+        meta.write_text("{not json")
+    else:
+        record = json.loads(meta.read_text())
+        record.pop("format")
+        meta.write_text(json.dumps(record))
+    capsys.readouterr()
+    again = tiny_fit(small, tmp_path)
+    out = capsys.readouterr().out
+    assert not again.from_cache
+    assert out.count("\n") == 1 and "cannot be used" in out and "retraining" in out
+    np.testing.assert_allclose(again.history["loss"], first.history["loss"], rtol=1e-3)  # same seed
+    assert tiny_fit(small, tmp_path).from_cache, "the retrained entry must be whole again"
+
+
+def test_writes_leave_no_temporary_files(small, tmp_path):
+    tiny_fit(small, tmp_path)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".h5", ".json"]
+
+
+def test_config_values_that_cannot_be_keyed_are_refused(small, tmp_path):
+    with pytest.raises(TypeError, match="cache key"):
+        tiny_fit(small, tmp_path, config={**TINY, "activation": object()})
+
+
+def test_array_config_is_keyed_by_content(small, tmp_path):
+    from lib.train import cache_key
+
+    a, b = np.zeros(5), np.zeros(5)
+    b[4] = 1e-9
+    assert cache_key({"w": a}) != cache_key({"w": b})
+    assert cache_key({"w": a}) == cache_key({"w": np.zeros(5)})
+
+
+# --- training works --------------------------------------------------------------------------
+
+
+def test_smoke_cnn_on_600_digits_beats_chance_widely(small, tmp_path):
     config = {"input_shape": [28, 28, 1], "filters": [16, 32], "pooling": "max"}
-    result = fit("smoke", conv_classifier, config, train, test, epochs=4, batch_size=32,
-                 cache_dir=tmp_path, progress="summary")
-    line = capsys.readouterr().out.strip()
-    assert line.startswith("smoke: trained, test accuracy") and "\n" not in line
+    result = fit("smoke", conv_classifier, config, *small, epochs=4, batch_size=32, cache_dir=tmp_path,
+                 progress="none")
     assert result.test_accuracy > 0.5, f"chance is 0.1; got {result.test_accuracy:.3f}"
+    assert result.val_accuracy > 0.5
     assert result.history["loss"][-1] < result.history["loss"][0]
-    probs = predict_proba(result.model, test[0])
+    probs = predict_proba(result.model, small[2][0])
     assert probs.shape == (300, 10) and probs.dtype == np.float32
-    assert np.mean(probs.argmax(axis=1) == test[1]) == pytest.approx(result.test_accuracy, abs=1e-6)
+    assert np.mean(probs.argmax(axis=1) == small[2][1]) == pytest.approx(result.test_accuracy, abs=1e-6)
+
+
+def test_progress_epoch_prints_one_line_per_epoch(small, tmp_path, capsys):
+    tiny_fit(small, tmp_path, epochs=2, progress="epoch", cache=False)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and "2/2 epochs" in lines[-1]  # the start line and one per epoch
+
+
+# --- every CPU: float32 on AVX2-only and without oneDNN -----------------------------------
+
+STEP_SCRIPT = textwrap.dedent("""
+    import numpy as np
+    from lib import models
+    from lib.train import fit
+    rng = np.random.default_rng(0)
+    builders = {
+        "dense": (models.dense_classifier, {"input_shape": [50, 50, 1], "hidden_units": 8}, 50),
+        "cnn": (models.conv_classifier, {"filters": [8, 16], "batch_norm": True, "dropout": 0.2,
+                                          "global_pooling": "max", "dense_units": 8}, 50),
+        "reference": (models.reference_cnn, {}, 28),
+        "rotated": (models.rotated_dense_classifier, {"filters": 8, "pooling": "max"}, 28),
+        "p4": (models.p4_cnn, {"filters": [2, 2, 2]}, 28),
+        "plain": (models.plain_cnn, {"filters": [2, 2, 2]}, 28),
+    }
+    for name, (build, config, size) in builders.items():
+        x = rng.integers(0, 256, (16, size, size), dtype=np.uint8)
+        y = rng.integers(0, 10, 16)
+        r = fit(name, build, config, (x, y), (x[:8], y[:8]), epochs=1, batch_size=16, cache=False,
+                progress="none")
+        assert np.isfinite(r.history["loss"][0]), name
+        print(name, "ok")
+""")
+
+
+@pytest.mark.parametrize("env", [{"ONEDNN_MAX_CPU_ISA": "AVX2"}, {"TF_ENABLE_ONEDNN_OPTS": "0"}],
+                         ids=["avx2-only", "no-onednn"])
+def test_every_builder_trains_a_step_on_other_cpus(env):
+    result = subprocess.run([sys.executable, "-c", STEP_SCRIPT], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == [w for n in ("dense", "cnn", "reference", "rotated", "p4", "plain")
+                                     for w in (n, "ok")]

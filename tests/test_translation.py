@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 
-import lib  # noqa: F401  (imports TensorFlow quietly)
-
 from lib import train
+from lib.analysis import receptive_field
+from lib.data import centered_on_canvas
 from lib.models import conv_classifier
-from lib.translation import (BEST_CONFIG, Budget, receptive_field, ablation_configs, accuracy_by_distance, accuracy_by_position,
-                             centered_on_canvas, equivariance_check, float32_copy, markdown_table,
-                             run_ablation, shift, summarize)
+from lib.translation import (BEST_CONFIG, Budget, ablation_configs, accuracy_by_distance, accuracy_by_position,
+                             equivariance_check, pooled_change, rebuild, run_ablation, shift)
 
 
 def test_centered_on_canvas_puts_digit_in_the_middle():
@@ -80,7 +79,6 @@ def digit_canvas():
 @pytest.mark.parametrize("dy,dx", [(4, 0), (0, -4), (8, 4), (-8, -8)])
 def test_conv_stack_is_equivariant_and_global_pooling_invariant(random_cnn, digit_canvas, dy, dx):
     model, config = random_cnn
-    model = float32_copy(model, conv_classifier, config)
     check = equivariance_check(model, digit_canvas, dy, dx, map_layer="relu3", pooled_layer="global_pool",
                                stride=4)
     assert check["maps"].shape == (12, 12, 8) and np.isfinite(check["residual"]).any()
@@ -112,32 +110,38 @@ def test_ablation_configs_change_one_thing_each():
         conv_classifier(**config)                   # every config builds
 
 
-def test_run_ablation_summarize_and_table(tmp_path, monkeypatch):
+def test_run_ablation_trains_every_config_and_seed_with_validation_and_test(tmp_path, monkeypatch):
     monkeypatch.setattr(train, "CACHE_DIR", tmp_path)
     rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, size=(64, 12, 12), dtype=np.uint8)
-    y = rng.integers(0, 10, size=64)
+    x = rng.integers(0, 256, size=(96, 12, 12), dtype=np.uint8)
+    y = rng.integers(0, 10, size=96)
+    data = {"x_train": x[:64], "y_train": y[:64], "x_val": x[64:80], "y_val": y[64:80],
+            "x_test": x[80:], "y_test": y[80:]}
     configs = {"a": {"input_shape": [12, 12, 1], "filters": [2], "global_pooling": "max"},
                "b": {"input_shape": [12, 12, 1], "filters": [3], "global_pooling": "average"}}
-    budget = Budget(train_size=48, epochs=2, seeds=(0, 1), precision="float32")
-    rows = run_ablation(configs, (x, y), (x[48:], y[48:]), budget, progress="none", single_seed=("b",))
-    assert [(r["name"], r["seed"]) for r in rows] == [("a", 0), ("a", 1), ("b", 0)]
-    assert len(list(tmp_path.glob("*.weights.h5"))) == 3
-    summary = summarize(rows)
-    assert [s["runs"] for s in summary] == [2, 1]
-    a = summary[0]
-    accs = [rows[0]["test_accuracy"], rows[1]["test_accuracy"]]
-    assert a["accuracy_mean"] == pytest.approx(np.mean(accs))
-    assert a["accuracy_std"] == pytest.approx(np.std(accs, ddof=1))
-    assert a["curve"].shape == (2,) and np.isnan(summary[1]["accuracy_std"])
-    table = markdown_table(summary, reference="a")
-    lines = table.splitlines()
-    assert len(lines) == 4 and lines[0].startswith("| model") and "vs a" in lines[0]
-    assert "+0.00" in lines[2]
+    runs = run_ablation(data, Budget(train_size=48, epochs=2, seeds=(0, 1)), configs, progress="none")
+    assert list(runs) == ["a", "b"] and [len(r) for r in runs.values()] == [2, 2]
+    assert len(list(tmp_path.glob("*.weights.h5"))) == 4
+    first = runs["a"][0]
+    assert first.model is None and len(first.history["val_accuracy"]) == 2
+    assert first.test_accuracy is not None
+    assert runs["a"][0].key != runs["a"][1].key != runs["b"][0].key
 
 
-def test_receptive_field_by_hand():
-    assert receptive_field({"filters": [8], "pooling": None}) == (3, 1)
-    assert receptive_field({"filters": [8, 8], "pooling": None, "strides": 2}) == (7, 4)
-    assert receptive_field({"filters": [8, 8], "pooling": "max"}) == (10, 4)
-    assert receptive_field(BEST_CONFIG) == (46, 16)
+def test_receptive_fields_of_the_chapter_models_by_hand():
+    def rf(config, layer):
+        return receptive_field(conv_classifier(**config), layer)
+
+    assert rf({"filters": [8], "pooling": None}, "relu1") == (3, 1)
+    assert rf({"filters": [8, 8], "pooling": None, "strides": 2}, "relu2") == (7, 4)
+    assert rf({"filters": [8, 8], "pooling": "max"}, "pool2") == (10, 4)
+    assert rf(BEST_CONFIG, "pool4") == (46, 16)
+
+
+def test_rebuild_on_a_larger_canvas_computes_the_same_function(random_cnn, digit_canvas):
+    model, config = random_cnn
+    big = rebuild(model, conv_classifier, config, input_shape=[112, 112, 1])  # even sizes at every pool
+    canvas = np.zeros((112, 112), np.uint8)
+    canvas[:50, :50] = digit_canvas
+    assert pooled_change(big, canvas, 20, 20, "global_pool") < 1e-5
+    assert pooled_change(big, canvas, 17, 13, "global_pool") > 1e-3  # not a multiple of the stride

@@ -3,7 +3,8 @@
 jupyter-cache hashes only a chapter's own code cells, so editing ``lib/`` would
 otherwise serve stale outputs. On ``config-inited`` this extension points
 ``nb_execution_cache_path`` at ``_build/.jupyter_cache/lib-<hash>``, where the
-hash covers every ``lib/**/*.py`` and every file under ``weights/``. A change
+hash covers every ``lib/**/*.py``, every file under ``weights/`` and
+``requirements.txt`` (a new version of a package can change every number). A change
 there changes a config value, which makes Sphinx re-read (and so re-execute)
 every chapter. Caches of older versions of ``lib/`` are deleted.
 """
@@ -14,9 +15,9 @@ from pathlib import Path
 
 
 def lib_fingerprint(repo_root: Path) -> str:
-    """SHA-256 over the relative paths and bytes of lib/**/*.py and weights/**."""
+    """SHA-256 over the relative paths and bytes of lib/**/*.py, weights/** and requirements.txt."""
     digest = hashlib.sha256()
-    files = sorted((repo_root / "lib").rglob("*.py"))
+    files = sorted((repo_root / "lib").rglob("*.py")) + [repo_root / "requirements.txt"]
     if (repo_root / "weights").is_dir():
         files += sorted(p for p in (repo_root / "weights").rglob("*") if p.is_file())
     for path in files:

@@ -1,0 +1,173 @@
+"""Results over seeds: means, t-intervals, verdicts that the spread supports, and tables.
+
+A comparison of two models trained with a few seeds each asks whether the difference of
+their mean accuracies is larger than run-to-run noise. We answer with a 95% Student
+t-interval (Welch's, which does not assume equal spreads): a model "helps" only when the
+whole interval of the difference lies above zero, "hurts" when it lies below, and the
+difference is "within noise" when the interval holds zero. From one seed no interval
+exists, and no verdict is given. NumPy only (the t quantile is computed, not looked up).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Confidence of every interval in the book.
+CONFIDENCE = 0.95
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t distribution with ``df`` degrees of freedom (``p > 0.5``).
+
+    Found by bisection on the cumulative distribution, which is integrated numerically
+    (Simpson's rule on a substitution that keeps the heavy tail of ``df = 1`` finite);
+    accurate to about 1e-6 for ``df >= 1``.
+    """
+    if not 0.5 < p < 1:
+        raise ValueError(f"p must lie in (0.5, 1), got {p}")
+    if not df > 0:
+        raise ValueError(f"df must be positive, got {df}")
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+
+    def cdf(t):  # P(T <= t) for t >= 0, with t = tan(u)
+        u = np.linspace(0.0, math.atan(t), 4001)
+        x = np.tan(u)
+        f = np.exp(log_norm - (df + 1) / 2 * np.log1p(x * x / df)) / np.cos(u) ** 2
+        h = u[1] - u[0]
+        return 0.5 + h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())
+
+    lo, hi = 0.0, 1.0
+    while cdf(hi) < p:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cdf(mid) < p else (lo, mid)
+    return (lo + hi) / 2
+
+
+def mean_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """``(mean, half_width)`` of the t-interval of the mean; ``half_width`` is ``nan`` for one value."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        raise ValueError("no values to summarise")
+    if v.size == 1:
+        return float(v[0]), float("nan")
+    half = t_quantile((1 + confidence) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
+    return float(v.mean()), float(half)
+
+
+def difference_interval(a, b, confidence: float = CONFIDENCE) -> dict:
+    """Welch's t-interval of ``mean(a) - mean(b)``.
+
+    Returns ``diff, low, high, df``; ``low`` and ``high`` are ``nan`` when either side has
+    fewer than two values (no spread, no interval).
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    diff = float(a.mean() - b.mean())
+    if a.size < 2 or b.size < 2:
+        return {"diff": diff, "low": float("nan"), "high": float("nan"), "df": float("nan")}
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0.0:  # identical runs: the difference is exact
+        return {"diff": diff, "low": diff, "high": diff, "df": float("inf")}
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = t_quantile((1 + confidence) / 2, df) * se
+    return {"diff": diff, "low": diff - half, "high": diff + half, "df": float(df)}
+
+
+def verdict(a, b, confidence: float = CONFIDENCE) -> str:
+    """``"helps"``, ``"hurts"``, ``"within noise"`` or ``"one seed: no verdict"`` for ``a`` against ``b``.
+
+    ``a`` and ``b`` are accuracies over seeds. "helps" needs the whole interval of the
+    difference above zero, so it can never be printed for a difference of 0 or from one seed.
+    """
+    d = difference_interval(a, b, confidence)
+    if math.isnan(d["low"]):
+        return "one seed: no verdict"
+    if d["low"] > 0:
+        return "helps"
+    if d["high"] < 0:
+        return "hurts"
+    return "within noise"
+
+
+def summarize_seeds(label: str, results: list) -> dict:
+    """One model trained with several seeds (:class:`lib.train.TrainResult` list): a summary.
+
+    Keys: ``model, runs, params, epochs, seconds_mean``; for ``train`` (final training
+    accuracy, measured with dropout active), ``val`` (final validation accuracy) and
+    ``test`` (the one test evaluation; absent without test data): ``{s}_values`` (one per
+    seed), ``{s}_mean``, ``{s}_half`` (t-interval half-width, ``nan`` for one seed),
+    ``{s}_min``, ``{s}_max``; and ``curves``: per-epoch mean, min and max over seeds of
+    ``accuracy`` and ``val_accuracy`` (``float64 (epochs,)`` each).
+    """
+    if not results:
+        raise ValueError(f"{label}: no runs to summarise")
+    out = {"model": label, "runs": len(results), "params": int(results[0].params),
+           "epochs": len(results[0].history["val_accuracy"]),
+           "seconds_mean": float(np.mean([r.train_seconds for r in results]))}
+    finals = {"train": [r.history["accuracy"][-1] for r in results],
+              "val": [r.history["val_accuracy"][-1] for r in results]}
+    if all(r.test_accuracy is not None for r in results):
+        finals["test"] = [r.test_accuracy for r in results]
+    for split, values in finals.items():
+        mean, half = mean_interval(values)
+        out.update({f"{split}_values": [float(v) for v in values], f"{split}_mean": mean, f"{split}_half": half,
+                    f"{split}_min": float(min(values)), f"{split}_max": float(max(values))})
+    out["curves"] = {}
+    for key in ("accuracy", "val_accuracy"):
+        c = np.array([r.history[key] for r in results], dtype=np.float64)
+        out["curves"][key] = {"mean": c.mean(0), "min": c.min(0), "max": c.max(0)}
+    return out
+
+
+def percent(mean: float, half: float = float("nan")) -> str:
+    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval)."""
+    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f} ± {100 * half:.2f}"
+
+
+def markdown_table(header: list[str], rows: list[list], align: str | None = None) -> str:
+    """A Markdown table; ``align`` has one letter per column, ``l`` or ``r`` (default: first left)."""
+    align = align or "l" + "r" * (len(header) - 1)
+    if len(align) != len(header) or any(len(r) != len(header) for r in rows):
+        raise ValueError("every row and the alignment need one entry per column of the header")
+    rule = "|" + "|".join("---" if a == "l" else "---:" for a in align) + "|"
+    lines = ["| " + " | ".join(header) + " |", rule]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def seed_table(summaries: list[dict], reference: str | None = None, test: bool = True) -> str:
+    """The comparison table of several :func:`summarize_seeds` summaries.
+
+    Columns: model, parameters, seeds, final training and validation accuracy (mean ± 95%
+    t-interval over seeds), test accuracy, and, with ``reference``, the difference of mean
+    validation accuracy from that model with its interval and :func:`verdict`.
+    """
+    ref = next((s for s in summaries if s["model"] == reference), None)
+    if reference is not None and ref is None:
+        raise ValueError(f"reference {reference!r} is not among the models {[s['model'] for s in summaries]}")
+    header = ["model", "parameters", "seeds", "training acc. (%)", "validation acc. (%)"]
+    if test:
+        header.append("test acc. (%)")
+    if ref is not None:
+        header += [f"validation vs {reference} (points)", "verdict"]
+    header.append("time per run (s)")
+    rows = []
+    for s in summaries:
+        row = [s["model"], f"{s['params']:,}", s["runs"], percent(s["train_mean"], s["train_half"]),
+               percent(s["val_mean"], s["val_half"])]
+        if test:
+            row.append(percent(s["test_mean"], s["test_half"]))
+        if ref is not None:
+            if s is ref:
+                row += ["", ""]
+            else:
+                d = difference_interval(s["val_values"], ref["val_values"])
+                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
+                row += [f"{100 * d['diff']:+.2f}{span}", verdict(s["val_values"], ref["val_values"])]
+        row.append(f"{s['seconds_mean']:.0f}")
+        rows.append(row)
+    return markdown_table(header, rows)

@@ -1,0 +1,85 @@
+"""Tests of lib.stats: t quantiles, intervals, verdicts that never overclaim, summaries, tables."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lib.stats import (difference_interval, markdown_table, mean_interval, percent, seed_table,
+                       summarize_seeds, t_quantile, verdict)
+from lib.train import TrainResult
+
+
+@pytest.mark.parametrize("df,expected", [(1, 12.7062), (2, 4.3027), (3, 3.1824), (4, 2.7764), (10, 2.2281),
+                                         (30, 2.0423), (1000, 1.9623)])
+def test_t_quantile_matches_published_tables(df, expected):
+    assert t_quantile(0.975, df) == pytest.approx(expected, abs=2e-4)
+
+
+def test_t_quantile_rejects_nonsense():
+    with pytest.raises(ValueError):
+        t_quantile(0.4, 3)
+    with pytest.raises(ValueError):
+        t_quantile(0.975, 0)
+
+
+def test_mean_interval_by_hand_and_for_one_value():
+    mean, half = mean_interval([0.90, 0.92, 0.94])
+    assert mean == pytest.approx(0.92)
+    assert half == pytest.approx(4.3027 * 0.02 / math.sqrt(3), rel=1e-4)
+    assert math.isnan(mean_interval([0.9])[1])
+
+
+def test_verdict_needs_the_whole_interval_on_one_side():
+    base = [0.900, 0.905, 0.910]
+    assert verdict([0.950, 0.955, 0.960], base) == "helps"
+    assert verdict([0.850, 0.855, 0.860], base) == "hurts"
+    assert verdict([0.901, 0.912, 0.899], base) == "within noise"
+    assert verdict(base, base) == "within noise"             # +0.0 points never "helps"
+    assert verdict([0.99], [0.5]) == "one seed: no verdict"  # one seed decides nothing
+    d = difference_interval([0.950, 0.955, 0.960], base)
+    assert d["low"] < d["diff"] < d["high"] and d["diff"] == pytest.approx(0.05)
+
+
+def test_two_seeds_span_the_wide_interval_of_one_degree_of_freedom():
+    d = difference_interval([0.91, 0.93], [0.90, 0.90 + 1e-12])
+    assert d["df"] == pytest.approx(1.0, rel=1e-3)
+    assert d["high"] - d["low"] > 2 * 12 * np.std([0.91, 0.93], ddof=1) / math.sqrt(2)
+
+
+def result(val, train=None, test=None):
+    return TrainResult(name="m", model=None, history={"val_accuracy": list(val), "accuracy": list(train or val)},
+                       test_loss=0.1, test_accuracy=test, train_seconds=3.0, params=42, from_cache=True, key="k")
+
+
+def test_summarize_seeds_means_intervals_and_curves():
+    runs = [result([0.5, 0.90], test=0.89), result([0.6, 0.92], test=0.91), result([0.55, 0.94], test=0.93)]
+    s = summarize_seeds("a", runs)
+    assert (s["runs"], s["params"], s["epochs"]) == (3, 42, 2)
+    assert s["val_mean"] == pytest.approx(0.92) and s["test_mean"] == pytest.approx(0.91)
+    assert s["val_half"] == pytest.approx(mean_interval([0.90, 0.92, 0.94])[1])
+    np.testing.assert_allclose(s["curves"]["val_accuracy"]["mean"], [0.55, 0.92])
+    np.testing.assert_allclose(s["curves"]["val_accuracy"]["min"], [0.5, 0.90])
+    one = summarize_seeds("b", runs[:1])
+    assert math.isnan(one["val_half"]) and "test_mean" in one
+    assert "test_mean" not in summarize_seeds("c", [result([0.5])])
+    with pytest.raises(ValueError, match="no runs"):
+        summarize_seeds("d", [])
+
+
+def test_seed_table_rows_and_verdicts():
+    a = summarize_seeds("base", [result([0.90], test=0.9), result([0.905], test=0.9), result([0.91], test=0.9)])
+    b = summarize_seeds("better", [result([0.95], test=0.95), result([0.955], test=0.95), result([0.96], test=0.95)])
+    table = seed_table([a, b], reference="base").splitlines()
+    assert len(table) == 4 and table[0].startswith("| model |") and "vs base" in table[0]
+    assert table[3].startswith("| better | 42 | 3 |") and "| helps |" in table[3]
+    assert "+5.00 [" in table[3]
+    with pytest.raises(ValueError, match="reference"):
+        seed_table([a], reference="missing")
+
+
+def test_markdown_table_and_percent():
+    assert markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---:|\n| 1 | 2 |"
+    with pytest.raises(ValueError):
+        markdown_table(["a", "b"], [[1]])
+    assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00 ± 0.12"
