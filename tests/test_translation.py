@@ -145,3 +145,15 @@ def test_rebuild_on_a_larger_canvas_computes_the_same_function(random_cnn, digit
     canvas[:50, :50] = digit_canvas
     assert pooled_change(big, canvas, 20, 20, "global_pool") < 1e-5
     assert pooled_change(big, canvas, 17, 13, "global_pool") > 1e-3  # not a multiple of the stride
+
+
+def test_global_max_after_a_last_pool_is_invariant_for_multiples_of_the_earlier_stride():
+    """GMP(pool4(y)) = GMP(y) for even sizes, so shifts by multiples of 8 (not 16) are exact."""
+    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    rng = np.random.default_rng(0)
+    model = conv_classifier(input_shape=[144, 144, 1], **config)
+    canvas = np.zeros((144, 144), np.uint8)
+    canvas[50:78, 50:78] = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    assert pooled_change(model, canvas, 8, 0, "global_pool") < 1e-5
+    assert pooled_change(model, canvas, 8, 8, "global_pool") < 1e-5
+    assert pooled_change(model, canvas, 4, 0, "global_pool") > 1e-4  # negative control: half a step
