@@ -7,15 +7,6 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_binder_installs_exactly_the_pinned_requirements():
-    # repo2docker reads only binder/ when it exists, so it needs its own copy of the pins.
-    assert (ROOT / "binder" / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text(), \
-        "binder/requirements.txt differs from requirements.txt: copy requirements.txt over it"
-    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
-    post_build = (ROOT / "binder" / "postBuild").read_text()
-    assert "jupytext-config set-default-viewer" in post_build
-
-
 def test_every_requirement_is_pinned():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         line = line.strip()

@@ -6,8 +6,16 @@ the page shows no traceback or error output, that every image loaded, and that e
 typeset by MathJax (shipped in ``book/_static/mathjax``, so this works offline). Internal links and
 anchors are checked with linkchecker. Skips, saying why, only where the book is not built or
 Chromium is not installed.
+
+Accessibility (WCAG 2.1 AA): every image has a text alternative that is not its file name; axe-core
+(``axe-playwright-python``, tags wcag2a and wcag2aa) finds no serious or critical violation on any
+page (its full report is kept in ``book/_build/a11y/``); the interactive controls (solution
+dropdowns, hidden code cells, the launch-button menu) are reached with Tab and operated with Enter
+and Space. The launch buttons point at the repository set in ``book/_config.yml``.
 """
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,12 +27,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "book" / "_build" / "html"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
+A11Y_REPORTS = ROOT / "book" / "_build" / "a11y"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def toc_pages():
     toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
     return [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
+
+
+def has_code(page):
+    return "{code-cell}" in (ROOT / "book" / f"{page}.md").read_text()
 
 
 needs_build = pytest.mark.skipif(
@@ -119,3 +132,185 @@ def test_internal_links_and_anchors_resolve(tmp_path):
     )
     assert result.returncode == 0, f"broken internal links:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}"
     assert "0 errors found" in result.stdout
+
+
+def open_page(browser, page, color_scheme="light"):
+    """A tab with the built page loaded and its formulas typeset."""
+    path = HTML / f"{page}.html"
+    assert path.is_file(), f"{page}.html is missing from the built site"
+    tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    tab.goto(path.as_uri(), wait_until="load")
+    tab.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+                 " await MathJax.startup.promise; }")
+    return tab
+
+
+# --- Accessibility ------------------------------------------------------------------------
+
+IMAGES_JS = """
+() => Array.from(document.images).map(i => ({
+  src: i.getAttribute('src') || '',
+  alt: i.getAttribute('alt'),
+  content: !!i.closest('figure, .cell_output, .output, article'),
+}))
+"""
+
+#: What an alt text made of a file name looks like: "f51e4a...png", "image.svg", a bare hash.
+FILE_NAME_ALT = re.compile(r"(?i)^\S*\.(png|jpe?g|gif|svg|webp|pdf)$|^[0-9a-f]{16,}$")
+
+
+@needs_build
+@needs_chromium
+@pytest.mark.parametrize("page", toc_pages())
+def test_images_have_text_alternatives(browser, page):
+    """A screen reader reads the alt text: it must say what the figure shows, not its file name."""
+    tab = open_page(browser, page)
+    images = tab.evaluate(IMAGES_JS)
+    tab.close()
+    problems = []
+    for image in images:
+        alt, name = (image["alt"] or "").strip(), Path(image["src"]).name
+        if image["alt"] is None:
+            problems.append(f"{name}: no alt attribute")
+        elif image["content"] and not alt:
+            problems.append(f"{name}: empty alt text on a figure")
+        elif alt and (alt == name or alt == Path(name).stem or FILE_NAME_ALT.match(alt)):
+            problems.append(f"{name}: the alt text is a file name ({alt!r})")
+    assert not problems, f"{page}: images without a real text alternative: {problems}"
+
+
+#: axe-core rule sets of WCAG 2.0/2.1 levels A and AA.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+
+@needs_build
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page", toc_pages())
+def test_axe_finds_no_serious_violation(browser, page, scheme):
+    """axe-core on the page as a reader sees it, in the theme's light and dark modes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    tab = open_page(browser, page, color_scheme=scheme)
+    assert tab.evaluate("() => document.documentElement.dataset.theme") == scheme
+    results = Axe().run(tab, options=AXE_OPTIONS)
+    tab.close()
+    violations = results.response["violations"]
+    A11Y_REPORTS.mkdir(parents=True, exist_ok=True)
+    (A11Y_REPORTS / f"{page}-{scheme}.json").write_text(json.dumps(violations, indent=1))
+    serious = [f"{v['impact']} {v['id']} ({v['help']}) at {len(v['nodes'])} element(s), e.g. "
+               f"{v['nodes'][0]['target']}: {v['nodes'][0]['html'][:160]}"
+               for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page} ({scheme} mode): axe-core (WCAG 2.1 A/AA) reports:\n" + "\n".join(serious)
+
+
+# Walk the page with Tab as a keyboard user does; return what received focus, in order.
+TAB_STOP_JS = """
+() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  if (!e.dataset.kbd) e.dataset.kbd = String(document.querySelectorAll('[data-kbd]').length);
+  return e.dataset.kbd;
+}
+"""
+
+
+def tab_order(tab, limit=3000):
+    order = []
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        stop = tab.evaluate(TAB_STOP_JS)
+        if stop is not None and order and stop == order[0]:
+            break  # went round the page once
+        if stop is not None and stop not in order:
+            order.append(stop)
+    return order
+
+
+CONTROLS_JS = """
+() => {
+  const label = e => (e.closest('.admonition')?.querySelector('.admonition-title')?.innerText
+                      || e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 60);
+  const mark = (e, kind) => { e.dataset.control = kind; return {kind: kind, kbd: e.dataset.kbd || null, label: label(e)}; };
+  return [
+    ...Array.from(document.querySelectorAll('button.toggle-button')).map(e => mark(e, 'toggle')),
+    ...Array.from(document.querySelectorAll('details > summary')).map(e => mark(e, 'details')),
+    ...Array.from(document.querySelectorAll('.dropdown-launch-buttons button.dropdown-toggle')).map(e => mark(e, 'launch')),
+  ];
+}
+"""
+
+OPEN_STATE_JS = """
+(kbd) => {
+  const e = document.querySelector(`[data-kbd="${kbd}"]`);
+  const kind = e.dataset.control;
+  if (kind === 'toggle') {
+    const target = document.getElementById(e.dataset.target);
+    const body = Array.from(target.children).find(c => !c.classList.contains('admonition-title'));
+    return e.getAttribute('aria-expanded') === 'true' && !target.classList.contains('toggle-hidden')
+           && !!body && body.getBoundingClientRect().height > 0;
+  }
+  if (kind === 'details') return e.parentElement.open;
+  if (kind === 'launch') {
+    const menu = e.parentElement.querySelector('.dropdown-menu');
+    return e.getAttribute('aria-expanded') === 'true' && menu.getBoundingClientRect().height > 0;
+  }
+  return null;
+}
+"""
+
+
+@needs_build
+@needs_chromium
+@pytest.mark.parametrize("page", toc_pages())
+def test_keyboard_reaches_and_operates_controls(browser, page):
+    """Solutions, hidden code and the launch menu open and close from the keyboard alone."""
+    tab = open_page(browser, page)
+    order = tab_order(tab)
+    controls = tab.evaluate(CONTROLS_JS)
+    if has_code(page):
+        assert any(c["kind"] == "launch" for c in controls), f"{page}: no launch-button menu"
+    unreachable = [c for c in controls if c["kbd"] not in order]
+    assert not unreachable, f"{page}: controls that Tab never reaches: {unreachable}"
+    problems = []
+    for control in controls:
+        for key in ("Enter", "Space"):
+            tab.focus(f'[data-kbd="{control["kbd"]}"]')
+            before = tab.evaluate(OPEN_STATE_JS, control["kbd"])
+            tab.keyboard.press(key)
+            tab.wait_for_timeout(50)
+            after = tab.evaluate(OPEN_STATE_JS, control["kbd"])
+            if after == before:
+                problems.append(f"{control['kind']} {control['label']!r}: {key} does not open or close it")
+            if control["kind"] == "launch" and after:
+                # The menu's entries are reached from the keyboard too.
+                tab.keyboard.press("Tab")
+                focused = tab.evaluate("() => document.activeElement.closest('.dropdown-menu') !== null")
+                if not focused:
+                    problems.append("launch menu: Tab from the open menu does not reach its entries")
+                tab.keyboard.press("Escape")
+                tab.wait_for_timeout(50)
+            elif after and not before:
+                tab.focus(f'[data-kbd="{control["kbd"]}"]')
+                tab.keyboard.press(key)  # close again for the next key
+                tab.wait_for_timeout(50)
+    tab.close()
+    assert not problems, f"{page}: " + "; ".join(problems)
+
+
+# --- Launch buttons -------------------------------------------------------------------------
+
+
+@needs_build
+def test_launch_buttons_point_at_the_configured_repository():
+    config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
+    repo = config["repository"]
+    owner_repo = repo["url"].removeprefix("https://github.com/").strip("/")
+    for page in toc_pages():
+        html = (HTML / f"{page}.html").read_text()
+        assert f'href="{repo["url"]}"' in html, f"{page}: no repository button to {repo['url']}"
+        if has_code(page):
+            binder = (f"{config['launch_buttons']['binderhub_url']}/v2/gh/{owner_repo}/{repo['branch']}"
+                      f"?urlpath=lab/tree/{repo['path_to_book']}/{page}.md")
+            assert binder in html, f"{page}: no Binder launch button to {binder}"
