@@ -190,6 +190,15 @@ def rotated_dense_shift_error(layer, images) -> np.ndarray:
                      for k in range(4)])
 
 
+def unshared_rotated_dense(size: int, filters: int) -> keras.Model:
+    """A negative control for the shift checks: ``(N, H, H) -> (N, 4, filters)`` like
+    :class:`lib.layers.RotatedDense`, but with ``4 * filters`` independent dense units (no
+    weights shared between the four copies), so rotating the input does not roll its output."""
+    inputs = keras.Input((size, size))
+    x = keras.layers.Dense(4 * filters)(keras.layers.Flatten()(inputs))
+    return keras.Model(inputs, keras.layers.Reshape((4, filters))(x), name="unshared_rotated_dense")
+
+
 def p4_shift_error(layer, inputs, lifted: bool) -> np.ndarray:
     """``(4,)`` max relative deviation of a p4 layer from its equivariance, k = 0..3.
 
@@ -224,3 +233,44 @@ def prediction_agreement(probabilities) -> float:
     """Fraction of images whose predicted class is the same in all four rotations."""
     predicted = np.asarray(probabilities).argmax(-1)
     return float((predicted == predicted[:1]).all(axis=0).mean())
+
+
+# --- The chapter's tables -------------------------------------------------------------------
+
+
+def rotation_report(model, images, labels) -> dict:
+    """Everything the chapter reports about one model on ``images`` in all four rotations.
+
+    Returns ``per_angle`` ``(4,)`` accuracies, ``agreement`` (same class in all four),
+    ``change`` (:func:`max_probability_change`) and ``predicted`` ``int64 (4, N)``.
+    """
+    probs = predictions_all_rotations(model, images)
+    return {"per_angle": per_rotation_accuracy(probs, labels), "agreement": prediction_agreement(probs),
+            "change": max_probability_change(probs), "predicted": probs.argmax(-1)}
+
+
+def rotation_table(reports: dict) -> str:
+    """Markdown: accuracy per rotation, agreement and largest probability change, per model."""
+    from lib.stats import markdown_table
+
+    header = ["model", "0°", "90°", "180°", "270°", "same class in all 4 rotations",
+              "max change of a probability"]
+    rows = [[label] + [f"{100 * a:.2f}%" for a in r["per_angle"]]
+            + [f"{100 * r['agreement']:.2f}%", f"{r['change']:.1e}"] for label, r in reports.items()]
+    return markdown_table(header, rows)
+
+
+def six_nine_table(six_nine: dict, accuracy: dict | None = None) -> str:
+    """Markdown: 6/9 swaps against the error rate on the other classes, per model.
+
+    ``six_nine`` maps a label to :func:`six_nine_confusion` output; ``accuracy``, if given,
+    maps a label to a test-accuracy text shown in a first column.
+    """
+    from lib.stats import markdown_table
+
+    header = ["model"] + (["test accuracy (%)"] if accuracy else []) + [
+        "6 predicted as 9", "9 predicted as 6", "6 and 9 swapped", "errors on the other 8 classes"]
+    rows = [[label] + ([accuracy[label]] if accuracy else [])
+            + [f"{100 * s[k]:.2f}%" for k in ("six_as_nine", "nine_as_six", "swapped", "other_errors")]
+            for label, s in six_nine.items()]
+    return markdown_table(header, rows)

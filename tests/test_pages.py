@@ -1,0 +1,64 @@
+"""The chapters as a reader sees them: code that fits its box, words about the subject only."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "book").glob("*.md"))
+
+#: Width of the code box, in characters.
+CODE_WIDTH = 79
+
+#: Phrases about how or where the book is made; they belong in the README, not in a page.
+BUILD_TALK = [
+    "build machine", "time budget", "memory budget", "while the book builds", "when the book builds",
+    "when this chapter was planned", "to fit the", "cpu cores", "two cpu", "ci machine", "build's time",
+    "1.5 gb", "stays within", "the build", "budget of this page",
+]
+
+
+def code_cells(text):
+    """(first line number, lines) of every code cell, without its YAML/option header."""
+    cells = []
+    for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S):
+        body = match.group(1).split("\n")
+        start = text[:match.start(1)].count("\n") + 1
+        if body and body[0] == "---":  # a YAML header
+            end = body.index("---", 1)
+            start, body = start + end + 1, body[end + 1:]
+        while body and body[0].startswith(":"):  # short options such as :tags:
+            start, body = start + 1, body[1:]
+        cells.append((start, body))
+    return cells
+
+
+def is_hidden(text, line_no):
+    """Whether the cell containing ``line_no`` hides its input (remove-input, remove-cell)."""
+    head = text.split("\n")[:line_no]
+    opening = max(i for i, line in enumerate(head) if line.startswith("```{code-cell}"))
+    header = "\n".join(head[opening:line_no])
+    return "remove-input" in header or "remove-cell" in header
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_visible_code_fits_the_code_box(page):
+    text = page.read_text()
+    too_wide = [f"{page.name}:{start + i}: {len(line)} characters"
+                for start, lines in code_cells(text) for i, line in enumerate(lines)
+                if len(line) > CODE_WIDTH and not is_hidden(text, start + i)]
+    assert not too_wide, "code lines wider than the code box:\n" + "\n".join(too_wide)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_pages_speak_of_the_subject_only(page):
+    text = page.read_text().lower()
+    found = [phrase for phrase in BUILD_TALK if phrase in text]
+    assert not found, f"{page.name} talks about how the book is built: {found}"
+
+
+def test_the_checks_catch_what_they_should():
+    sample = "```{code-cell} ipython3\n" + "x = 1  # " + "y" * 80 + "\n```\n"
+    assert any(len(line) > CODE_WIDTH for _, lines in code_cells(sample) for line in lines)
+    assert "time budget" in "this run fits the time budget".lower()
