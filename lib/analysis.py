@@ -410,3 +410,33 @@ def orientation_tuning(responses, angles_deg, period: float = 180.0) -> tuple[np
     preferred = np.mod(np.angle(z) * period / (2 * np.pi), period)
     preferred[total <= 0] = np.nan
     return preferred, selectivity
+
+
+# --- A network on the move: responses as the digit slides over the canvas -------------------
+
+
+def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_size: int,
+                             batch_size: int = 256) -> np.ndarray:
+    """The output of ``layer_name`` for ``digit`` pasted at every position of an empty canvas.
+
+    ``digit`` is ``uint8 (h, h)``; position ``(r, c)`` is its top-left corner, ``0 .. S - h``.
+    Returns ``float32 (S - h + 1, S - h + 1, *shape)``, ``shape`` the layer's output without the
+    batch axis (e.g. ``(F,)`` after global pooling, ``(10,)`` for the probabilities).
+    """
+    digit = np.asarray(digit)
+    if digit.ndim != 2 or digit.shape[0] != digit.shape[1]:
+        raise ValueError(f"digit must be one square image (h, h), got shape {digit.shape}")
+    h = digit.shape[0]
+    n = canvas_size - h + 1
+    if n < 1:
+        raise ValueError(f"a {h}x{h} digit does not fit on a {canvas_size}x{canvas_size} canvas")
+    out = []
+    rows, cols = np.divmod(np.arange(n * n), n)
+    for start in range(0, n * n, batch_size):
+        r, c = rows[start:start + batch_size], cols[start:start + batch_size]
+        canvases = np.zeros((len(r), canvas_size, canvas_size), dtype=digit.dtype)
+        for i, (a, b) in enumerate(zip(r, c)):
+            canvases[i, a:a + h, b:b + h] = digit
+        out.append(feature_maps(model, canvases, layer_name, batch_size=batch_size))
+    maps = np.concatenate(out)
+    return maps.reshape((n, n) + maps.shape[1:])

@@ -2,219 +2,402 @@
 
 Computing lives in :mod:`lib.analysis` and :mod:`lib.train`; this module only draws,
 so both halves can be tested separately.
+
+Every figure is drawn for the book's content column, about 690 pixels wide: at most
+:data:`COLUMN_WIDTH_IN` inches at :data:`FIGURE_DPI` dots per inch, so that Jupyter's inline
+backend (which saves with ``bbox_inches='tight'`` at the figure's dpi) produces an image that the
+page shows at its natural size, with text no smaller than :data:`MIN_FONT_PT` points. Every public
+function draws inside :data:`STYLE` (see :func:`book_style`); ``benchmarks/render_figures.py``
+renders them all for a look.
 """
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colors, ticker
+
+#: Width of every figure (inches); with the 0.1 in padding of ``bbox_inches='tight'`` the image
+#: stays under 690 px, the width of the book's content column.
+COLUMN_WIDTH_IN = 6.6
+#: Dots per inch: an inch of figure is 100 px of page, so 9 pt text is 12.5 px tall.
+FIGURE_DPI = 100
+#: The smallest font size used anywhere (points).
+MIN_FONT_PT = 9
+#: The book's one matplotlib style, applied by :func:`book_style` to every function below.
+STYLE = {
+    "figure.dpi": FIGURE_DPI,
+    "savefig.dpi": "figure",
+    "figure.figsize": (COLUMN_WIDTH_IN, 3.6),
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
+    "figure.titlesize": 10,
+    "figure.labelsize": 10,
+    "axes.titlepad": 4.0,
+    "legend.frameon": False,
+    "image.interpolation": "nearest",
+}
 
 
+def book_style(func):
+    """Decorator: draw ``func``'s figure inside :data:`STYLE`.
+
+    Tick labels are created lazily, at the first draw, which in a notebook happens after the
+    function has returned; the first tick of every axis is made here, inside the style, and every
+    later tick copies its properties.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            fig = func(*args, **kwargs)
+            for ax in fig.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.get_major_ticks(1)
+                    axis.get_minor_ticks(1)
+        return fig
+    return wrapper
+
+
+def _percent(decimals: int = 0):
+    """Tick formatter for fractions shown as percent."""
+    return ticker.PercentFormatter(xmax=1.0, decimals=decimals)
+
+
+def _frame(ax, colour="0.6"):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color(colour)
+
+
+def _grid_axes(fig_width, nrows: int, ncols: int, cell: float, title_lines: int = 0, left: float = 0.0,
+               gap: float = 0.06, colorbar: float = 0.0):
+    """A figure with ``nrows x ncols`` square image axes of side ``cell`` inches placed explicitly.
+
+    ``title_lines`` lines of title room above each axes; ``left`` inches kept free for row labels;
+    ``colorbar`` inches kept free on the right. Returns ``(fig, axes (nrows, ncols))``.
+    """
+    title_h = (0.17 * title_lines + 0.06) if title_lines else 0.0
+    row_h = cell + title_h + gap
+    width = left + ncols * cell + colorbar if fig_width is None else fig_width
+    height = nrows * row_h + 0.02
+    fig = plt.figure(figsize=(width, height))
+    axes = np.empty((nrows, ncols), dtype=object)
+    inner = cell - gap
+    for i in range(nrows):
+        for j in range(ncols):
+            x = left + j * cell + gap / 2
+            y = height - (i + 1) * row_h + gap / 2
+            axes[i, j] = fig.add_axes((x / width, y / height, inner / width, inner / height))
+    return fig, axes
+
+
+@book_style
 def image_grid(images, titles=None, ncols: int = 10, size: float = 1.1, cmap: str = "gray_r",
                vmin=0, vmax=255):
     """Show ``images`` (``(N, H, W)``, any dtype) in a grid with optional per-image titles.
 
-    Returns the Figure; axes carry no ticks (pixels have no physical unit here).
+    ``ncols`` images per row, each ``size`` inches wide or less: the grid is shrunk to fit
+    :data:`COLUMN_WIDTH_IN`. Returns the Figure; axes carry no ticks (pixels have no physical
+    unit here).
     """
     images = np.asarray(images)
     n = len(images)
+    ncols = max(1, min(ncols, n))
     nrows = max(1, int(np.ceil(n / ncols)))
-    ncols = min(ncols, n) if n else 1
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titles is not None else 1)),
-                             squeeze=False)
+    cell = min(size, COLUMN_WIDTH_IN / ncols)
+    lines = max((str(t).count("\n") + 1 for t in titles), default=1) if titles is not None else 0
+    fig, axes = _grid_axes(None, nrows, ncols, cell, title_lines=lines)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < n:
             ax.imshow(images[i], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
             if titles is not None:
-                ax.set_title(str(titles[i]), fontsize=8)
-    fig.tight_layout()
+                ax.set_title(str(titles[i]), fontsize=MIN_FONT_PT, pad=2, linespacing=1.05)
     return fig
 
 
 # --- Chapter 1: Translation ---------------------------------------------------------------
 
 
+@book_style
 def canvas_grid(images, titles=None, ncols: int = 10, size: float = 1.2):
     """:func:`image_grid` with a thin frame around each image, so the canvas's extent shows."""
-    fig = image_grid(images, titles=titles, ncols=ncols, size=size)
+    fig = image_grid.__wrapped__(images, titles=titles, ncols=ncols, size=size)
     for ax in fig.axes:
         if ax.images:
             ax.set_axis_on()
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_color("0.6")
+            _frame(ax)
     return fig
 
 
+@book_style
 def position_coverage(positions, canvases, digit_size: int = 28):
-    """Where the digits sit: counts per top-left position, their marginals, and the mean canvas.
+    """Where the digits sit, and where their ink lands, in four panels.
+
+    (a) counts per position of the top-left corner; (b) their marginals against the uniform
+    expectation; (c) the mean canvas on a logarithmic colour scale (pixels that no digit ever
+    inks in a distinct colour), so the faint ink near the borders shows; (d) the mean ink per
+    row and per column of the canvas, on a logarithmic axis.
 
     ``positions`` ``int (N, 2)`` (row, column of each digit's top-left corner); ``canvases``
-    ``(N, S, S)`` (any dtype; pixel values 0..255). Three panels; returns the Figure.
+    ``(N, S, S)`` (any dtype; pixel values 0..255). Returns the Figure.
     """
     positions = np.asarray(positions)
-    canvas_size = np.asarray(canvases).shape[-1]
+    canvases = np.asarray(canvases)
+    canvas_size = canvases.shape[-1]
     n_pos = canvas_size - digit_size + 1
     counts = np.zeros((n_pos, n_pos), dtype=np.int64)
     np.add.at(counts, (positions[:, 0], positions[:, 1]), 1)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    im = axes[0].imshow(counts, cmap="viridis", origin="upper", vmin=0)
-    axes[0].set_xlabel("column of top-left corner (pixels)")
-    axes[0].set_ylabel("row of top-left corner (pixels)")
-    axes[0].set_title("digits per position")
-    fig.colorbar(im, ax=axes[0], label="number of digits")
-    expected = len(positions) / n_pos
-    for axis, label in ((0, "row"), (1, "column")):
-        axes[1].plot(np.arange(n_pos), np.bincount(positions[:, axis], minlength=n_pos), "o-", ms=3, label=label)
-    axes[1].axhline(expected, color="k", ls="--", lw=1, label="uniform")
-    axes[1].set_ylim(0, 1.3 * expected)
-    axes[1].set_xlabel("position of top-left corner (pixels)")
-    axes[1].set_ylabel("number of digits")
-    axes[1].set_title("marginals")
-    axes[1].legend(fontsize=8, loc="lower center")
-    canvases = np.asarray(canvases)
     total = np.zeros(canvases.shape[1:], dtype=np.float64)
     for start in range(0, len(canvases), 4096):  # in chunks: a float copy of 60,000 canvases is 1.2 GB
         total += canvases[start:start + 4096].sum(axis=0, dtype=np.float64)
     mean = total / len(canvases) / 255
-    im = axes[2].imshow(mean, cmap="magma", vmin=0)
-    axes[2].set_xlabel("column (pixels)")
-    axes[2].set_ylabel("row (pixels)")
-    axes[2].set_title("mean canvas")
-    fig.colorbar(im, ax=axes[2], label="mean ink (0 to 1)")
-    fig.tight_layout()
+
+    fig, axes = plt.subplots(2, 2, figsize=(COLUMN_WIDTH_IN, 5.6), layout="constrained")
+    (ax_a, ax_b), (ax_c, ax_d) = axes
+    im = ax_a.imshow(counts, cmap="viridis", origin="upper", vmin=0)
+    ax_a.set_xlabel("column of top-left corner")
+    ax_a.set_ylabel("row of top-left corner")
+    ax_a.set_title("(a) digits per position")
+    fig.colorbar(im, ax=ax_a, label="digits", shrink=0.9)
+
+    expected = len(positions) / n_pos
+    for axis, label, marker, ls in ((0, "per row", "o", "-"), (1, "per column", "s", "--")):
+        ax_b.plot(np.arange(n_pos), np.bincount(positions[:, axis], minlength=n_pos), marker=marker, ls=ls,
+                  ms=4, mfc="none", label=label)
+    ax_b.axhline(expected, color="k", ls=":", lw=1.2, label="uniform")
+    ax_b.set_ylim(0, 1.35 * expected)
+    ax_b.set_xlabel("position of top-left corner")
+    ax_b.set_ylabel("digits")
+    ax_b.set_title("(b) counts summed over the other axis")
+    ax_b.legend(loc="lower center", ncol=3, handlelength=1.6, columnspacing=0.8)
+
+    positive = mean[mean > 0]
+    low = float(positive.min()) if positive.size else 1e-6
+    high = max(float(mean.max()), low * 10)
+    cmap = plt.get_cmap("magma").with_extremes(under="#7fd3e6", bad="#7fd3e6")
+    shown = np.where(mean > 0, mean, np.nan)
+    im = ax_c.imshow(shown, cmap=cmap, norm=colors.LogNorm(vmin=low, vmax=high))
+    ax_c.set_xlabel("column (pixels)")
+    ax_c.set_ylabel("row (pixels)")
+    n_zero = int(np.sum(mean == 0))
+    ax_c.set_title("(c) mean canvas, log scale" + (f"\n(light blue: no ink, {n_zero} pixels)" if n_zero else ""))
+    fig.colorbar(im, ax=ax_c, label="mean ink (1 = full ink)", shrink=0.9)
+
+    for axis, label, marker, ls in ((1, "per row", "o", "-"), (0, "per column", "s", "--")):
+        profile = mean.mean(axis=axis)
+        ax_d.plot(np.arange(canvas_size), np.where(profile > 0, profile, np.nan), marker=marker, ls=ls, ms=3,
+                  mfc="none", label=label)
+    ax_d.set_yscale("log")
+    ax_d.set_xlabel("row or column (pixels)")
+    ax_d.set_ylabel("mean ink")
+    ax_d.set_title("(d) mean ink per row / column")
+    ax_d.legend(loc="lower center")
+    ax_d.grid(True, which="major", alpha=0.3)
     return fig
 
 
-def accuracy_heatmaps(grids: dict, digit_size: int = 28, bin_size: int = 1, vmin: float = 0.0):
+@book_style
+def accuracy_heatmaps(grids: dict, digit_size: int = 28, bin_size: int = 1, vmin: float | None = None,
+                      vmax: float | None = None):
     """Side-by-side heat maps of test accuracy against the digit's position.
 
     ``grids`` maps a panel title to a ``float (B, B)`` accuracy grid from
     :func:`lib.translation.accuracy_by_position`; axes are the digit centre's row and column on
-    the canvas in pixels. One colour bar (accuracy) shared by all panels; returns the Figure.
+    the canvas in pixels. One colour bar (accuracy, in percent) shared by all panels. Its range
+    is ``vmin`` to ``vmax``; by default it is fitted to the data (the lowest to the highest
+    accuracy in all panels), and the colour bar says so, so that a grid of 99% +- 1% still shows
+    where its errors are. Two panels or fewer per row. Returns the Figure.
     """
     n = len(grids)
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.8, 3.6), squeeze=False)
-    axes = axes[0]
+    ncols = min(n, 2)
+    nrows = int(np.ceil(n / ncols))
+    values = np.concatenate([np.ravel(g) for g in grids.values()])
+    values = values[np.isfinite(values)]
+    fitted = vmin is None and vmax is None
+    lo = float(values.min()) if vmin is None and values.size else (0.0 if vmin is None else vmin)
+    hi = float(values.max()) if vmax is None and values.size else (1.0 if vmax is None else vmax)
+    if hi <= lo:
+        lo, hi = lo - 0.005, hi + 0.005
+    panel = 2.75 if ncols == 2 else 3.3
+    fig, axes = plt.subplots(nrows, ncols, figsize=(min(COLUMN_WIDTH_IN, panel * ncols + 1.3), panel * nrows + 0.35),
+                             squeeze=False, layout="constrained")
     half = digit_size / 2
-    for ax, (title, grid) in zip(axes, grids.items()):
+    for ax, (title, grid) in zip(axes.flat, grids.items()):
         b = grid.shape[0]
         extent = (half - 0.5, half - 0.5 + b * bin_size, half - 0.5 + b * bin_size, half - 0.5)
-        im = ax.imshow(grid, cmap="viridis", vmin=vmin, vmax=1.0, extent=extent, interpolation="nearest")
-        ax.set_title(title, fontsize=10)
+        im = ax.imshow(grid, cmap="viridis", vmin=lo, vmax=hi, extent=extent, interpolation="nearest")
+        ax.set_title(title)
         ax.set_xlabel("digit centre, column (pixels)")
-    axes[0].set_ylabel("digit centre, row (pixels)")
-    fig.colorbar(im, ax=list(axes), label="test accuracy", fraction=0.03, pad=0.02)
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    for ax in axes[:, 0]:
+        ax.set_ylabel("digit centre, row (pixels)")
+    label = "test accuracy" + ("\n(colour range fitted to the data)" if fitted else "")
+    bar = fig.colorbar(im, ax=axes.ravel().tolist(), label=label, shrink=0.9)
+    bar.ax.yaxis.set_major_formatter(_percent(1 if hi - lo < 0.1 else 0))
     return fig
 
 
+def _style_cycle(i: int) -> dict:
+    """The i-th of a set of line styles that stay distinguishable where curves overlap."""
+    markers = ["o", "s", "^", "D", "v", "P", "X", "<"]
+    dashes = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), (0, (3, 2, 1, 2))]
+    return {"marker": markers[i % len(markers)], "ls": dashes[i % len(dashes)], "mfc": "none", "mew": 1.3}
+
+
+@book_style
 def learning_curves(summaries, reference: str | None = None):
     """Validation error and training error against epoch, one line per model (means over seeds).
 
     ``summaries``: :func:`lib.stats.summarize_seeds` dicts. The gap between the two panels is
     what a regulariser works on. Training error is measured during each epoch, with dropout
-    active. Returns the Figure.
+    active. Every model has its own marker (open, so that overlapping points both show) and dash
+    pattern; the ``reference`` model is drawn thick and black. Legend below the panels.
+    Returns the Figure.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
-    for s in summaries:
-        style = {"lw": 2.5, "color": "k"} if s["model"] == reference else {"lw": 1.5}
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN_WIDTH_IN, 3.9), sharey=True, layout="constrained")
+    colours = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    for i, s in enumerate(summaries):
+        style = _style_cycle(i)
+        if s["model"] == reference:
+            style.update(lw=2.6, color="k", ls="-", zorder=3)
+        else:
+            style.update(lw=1.4, color=next(colours))
         for ax, key in zip(axes, ("val_accuracy", "accuracy")):
-            curve = s["curves"][key]["mean"]
+            curve = np.asarray(s["curves"][key]["mean"])
             epochs = np.arange(1, len(curve) + 1)
-            ax.plot(epochs, 100 * (1 - curve), "o-", ms=4, label=s["model"], **style)
-    axes[0].set_ylabel("error (%)")
+            ax.plot(epochs, 100 * (1 - curve), ms=6, label=s["model"], **style)
+    axes[0].set_ylabel("error (%), log scale")
     axes[0].set_title("validation error")
     axes[1].set_title("training error")
-    plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")  # 30, not 3x10^1
+    plain = ticker.FuncFormatter(lambda v, _: f"{v:g}")  # 30, not 3x10^1
     for ax in axes:
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain if _decades(ax) < 1.2 else ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), handlelength=3.2)
     return fig
 
 
+def _decades(ax) -> float:
+    """How many powers of ten the data of a log-scaled y axis span."""
+    ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax.lines] or [np.ones(1)])
+    ys = ys[np.isfinite(ys) & (ys > 0)]
+    return float(np.log10(ys.max() / ys.min())) if ys.size else 0.0
+
+
+@book_style
 def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
     """Input, shifted input, one feature-map channel of each, and the equivariance residual.
 
     ``image``: ``(S, S)``; ``check``: the dict from :func:`lib.translation.equivariance_check`
     (its ``shifted``, ``maps``, ``maps_shifted``, ``residual`` and ``margin``). The last panel is
-    ``F(T x) - T' F(x)`` inside the margin, on its own colour scale. Returns the Figure.
+    ``F(T x) - T' F(x)`` inside the margin, divided by the largest value of ``F(x)``, on its own
+    symmetric colour scale whose range (about 1e-7, float32 rounding) the colour bar shows;
+    pixels where it is exactly zero are white, those not compared grey. Returns the Figure.
     """
     a = check["maps"][..., channel]
     b = check["maps_shifted"][..., channel]
-    residual = check["residual"][..., channel]
+    residual = np.asarray(check["residual"][..., channel], dtype=np.float64)
     vmax = max(a.max(), b.max(), 1e-12)
-    fig = plt.figure(figsize=(11, 7))
-    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.15])
+    relative = residual / max(float(np.abs(a).max()), 1e-30)
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 4.9), layout="constrained")
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.25])
     axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]),
             fig.add_subplot(grid[1, 1]), fig.add_subplot(grid[:, 2])]
     axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=255)
     axes[0].set_title("input $x$")
     axes[1].imshow(check["shifted"], cmap="gray_r", vmin=0, vmax=255)
-    axes[1].set_title(f"shifted input $Tx$ ({dy} down, {dx} right)", fontsize=10)
+    axes[1].set_title(f"$Tx$: {dy} down, {dx} right")
     axes[2].imshow(a, cmap="viridis", vmin=0, vmax=vmax)
-    axes[2].set_title(f"feature map $F(x)$, channel {channel}", fontsize=10)
+    axes[2].set_title(f"$F(x)$, channel {channel}")
     axes[3].imshow(b, cmap="viridis", vmin=0, vmax=vmax)
-    axes[3].set_title("feature map $F(Tx)$", fontsize=10)
-    scale = max(float(np.nanmax(np.abs(residual))), 1e-12)
-    im = axes[4].imshow(residual, cmap="RdBu_r", vmin=-scale, vmax=scale)
-    axes[4].set_facecolor("0.85")
-    axes[4].set_title("$F(Tx) - T'F(x)$\n(grey: not compared)", fontsize=10)
-    fig.colorbar(im, ax=axes[4], label="difference", orientation="horizontal", pad=0.12, format="%.0e")
+    axes[3].set_title("$F(Tx)$")
+    compared = np.isfinite(relative)
+    scale = float(np.nanmax(np.abs(relative))) if compared.any() else 0.0
+    exact = scale == 0.0
+    scale = scale if not exact else 1e-7
+    im = axes[4].imshow(relative, cmap="RdBu_r", vmin=-scale, vmax=scale)
+    axes[4].set_facecolor("0.75")
+    zero_share = float(np.mean(relative[compared] == 0)) if compared.any() else 0.0
+    axes[4].set_title("$F(Tx) - T'F(x)$\n" + ("exactly 0 everywhere" if exact else
+                                             f"(exactly 0 at {zero_share:.0%} of pixels)"))
+    bar = fig.colorbar(im, ax=axes[4], orientation="horizontal", shrink=0.95, pad=0.02)
+    bar.set_label("difference / max $F(x)$\n(float32 rounding; grey: not compared)")
+    formatter = ticker.ScalarFormatter(useMathText=True)
+    formatter.set_powerlimits((0, 0))
+    bar.ax.xaxis.set_major_formatter(formatter)
+    bar.ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4, symmetric=True))
+    axes[0].set_ylabel("row (pixels)")
+    axes[2].set_ylabel("row (map pixels)")
+    axes[4].set_ylabel("row (map pixels)")
     for ax, unit in zip(axes, ["pixels", "pixels", "map pixels", "map pixels", "map pixels"]):
-        ax.set_xlabel(f"column ({unit})", fontsize=9)
-        ax.set_ylabel(f"row ({unit})", fontsize=9)
-        ax.tick_params(labelsize=7)
-    fig.tight_layout()
+        ax.set_xlabel(f"column ({unit})")
     return fig
 
 
 # --- Chapter 2: Opening the black box -----------------------------------------------------
 
 
+@book_style
 def plot_kernels(kernels, titles=None, ncols: int = 8, size: float = 1.2):
     """First-layer kernels ``(F, kh, kw)`` as images on a diverging scale symmetric about 0
-    (red positive, blue negative), one shared colour bar labelled *weight*."""
+    (red positive, blue negative), one shared colour bar labelled *weight*. Each kernel is
+    ``size`` inches wide or less (the grid fits the column)."""
     kernels = np.asarray(kernels)
     n = len(kernels)
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     vmax = float(np.abs(kernels).max()) or 1.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.0, size * nrows * 1.2), squeeze=False)
+    bar_w = 0.95
+    cell = min(size, (COLUMN_WIDTH_IN - bar_w) / ncols)
+    fig, axes = _grid_axes(None, nrows, ncols, cell, title_lines=1, colorbar=bar_w)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < n:
             im = ax.imshow(kernels[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
-            ax.set_title(str(titles[i]) if titles is not None else f"filter {i}", fontsize=8)
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="weight")
+            ax.set_title(str(titles[i]) if titles is not None else f"filter {i}", fontsize=MIN_FONT_PT, pad=2)
+    width, height = fig.get_size_inches()
+    cax = fig.add_axes((1 - (bar_w - 0.15) / width, 0.1, 0.12 / width, 0.8))
+    fig.colorbar(im, cax=cax, label="weight")
     return fig
 
 
+@book_style
 def plot_misclassified(images, true, predicted, confidence, ncols: int = 8):
-    """A gallery of misclassified digits ``(M, H, W)`` titled *true -> predicted (confidence)*."""
+    """A gallery of misclassified digits ``(M, H, W)`` titled *true -> predicted (confidence)*,
+    the confidence in percent with one decimal (99.7%, never a rounded 100%)."""
     images = np.asarray(images)
     n = len(images)
     ncols = min(ncols, max(n, 1))
     nrows = max(1, int(np.ceil(n / ncols)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.05 * ncols, 1.35 * nrows), squeeze=False)
+    cell = min(0.8, COLUMN_WIDTH_IN / ncols)
+    fig, axes = _grid_axes(None, nrows, ncols, cell, title_lines=2)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < n:
             ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255, interpolation="nearest")
-            ax.set_title(f"{true[i]} → {predicted[i]}\n{confidence[i]:.0%}", fontsize=9, linespacing=1.1)
-    fig.tight_layout(pad=0.3)
+            c = float(confidence[i])
+            text = f"{100 * c:.1f}%" if c < 0.9995 else f"{100 * c:.2f}%"
+            ax.set_title(f"{true[i]} → {predicted[i]}\n{text}", fontsize=MIN_FONT_PT, linespacing=1.1, pad=2)
     return fig
 
 
+@book_style
 def plot_confusion(confusion, ax=None):
     """Confusion matrix ``(C, C)`` (rows true, columns predicted). Colour shows the errors only
     (the diagonal is greyed out, its counts written in grey); every cell's count is written."""
@@ -223,35 +406,38 @@ def plot_confusion(confusion, ax=None):
     errors = confusion.astype(float).copy()
     np.fill_diagonal(errors, np.nan)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.2, 5.2))
+        fig, ax = plt.subplots(figsize=(5.6, 4.7), layout="constrained")
     else:
         fig = ax.figure
     cmap = plt.get_cmap("Reds").with_extremes(bad="0.92")
-    im = ax.imshow(errors, cmap=cmap, vmin=0, vmax=max(1, np.nanmax(errors)))
+    top = max(1, np.nanmax(errors)) if c > 1 else 1
+    im = ax.imshow(errors, cmap=cmap, vmin=0, vmax=top)
     for i in range(c):
         for j in range(c):
             n = confusion[i, j]
-            colour = "0.45" if i == j else ("white" if n > 0.6 * np.nanmax(errors) else "black")
-            ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color=colour)
+            colour = "0.35" if i == j else ("white" if n > 0.6 * top else "black")
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=MIN_FONT_PT, color=colour)
     ax.set_xticks(range(c))
     ax.set_yticks(range(c))
     ax.set_xlabel("predicted label")
     ax.set_ylabel("true label")
-    fig.colorbar(im, ax=ax, label="test images (off-diagonal: errors)")
+    fig.colorbar(im, ax=ax, label="test images (off-diagonal: errors)", shrink=0.9)
     return fig
 
 
+@book_style
 def plot_class_unit_means(means: dict, normalise: bool = True, highlight: dict | None = None):
-    """Heat maps of class x unit mean activations, one panel per layer.
+    """Heat maps of class x unit mean activations, one panel per layer, stacked.
 
     ``means``: ``{title: (C, U) array}``. With ``normalise`` each unit (column) is divided by
-    its largest class mean, so the colour reads as *fraction of the unit's best class*.
+    its largest class mean, so the colour reads as *fraction of the unit's best class* (one
+    colour bar for all panels); otherwise each panel has its own.
     ``highlight``: ``{title: [unit, ...]}`` units to mark with a triangle above their column.
     """
     n = len(means)
     widths = [m.shape[1] for m in means.values()]
-    fig, axes = plt.subplots(n, 1, figsize=(10, 1.0 + 2.2 * n), squeeze=False)
-    label = "mean activation\n/ unit's maximum" if normalise else "mean activation"
+    fig, axes = plt.subplots(n, 1, figsize=(COLUMN_WIDTH_IN, 0.5 + 2.1 * n), squeeze=False, layout="constrained")
+    label = "mean activation / unit's maximum" if normalise else "mean activation"
     for ax, (title, m), width in zip(axes[:, 0], means.items(), widths):
         m = np.asarray(m, dtype=float)
         if normalise:
@@ -259,57 +445,73 @@ def plot_class_unit_means(means: dict, normalise: bool = True, highlight: dict |
             m = np.divide(m, top, out=np.zeros_like(m), where=top > 0)
         im = ax.imshow(m, aspect="auto", cmap="viridis", vmin=0, vmax=1 if normalise else None,
                        interpolation="nearest")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, pad=9)
         ax.set_ylabel("class")
-        ax.set_yticks(range(m.shape[0]))
-        step = 1 if width <= 32 else 4
+        ax.set_yticks(range(0, m.shape[0], 1 if m.shape[0] <= 10 else 2))
+        step = 1 if width <= 16 else (2 if width <= 32 else 4)
         ax.set_xticks(range(0, width, step))
-        ax.tick_params(axis="x", labelsize=7)
         ax.set_xlabel("unit" if "dense" in title.lower() else "filter")
         for u in (highlight or {}).get(title, []):
             ax.plot(u, -0.9, marker="v", color="red", markersize=7, clip_on=False)
-        fig.colorbar(im, ax=ax, label=label, pad=0.01)
-    fig.tight_layout()
+        if not normalise:
+            fig.colorbar(im, ax=ax, label=label, pad=0.01)
+    if normalise:
+        fig.colorbar(im, ax=axes[:, 0].tolist(), label=label, shrink=0.6, pad=0.01)
     return fig
 
 
+@book_style
 def plot_mean_feature_maps(class_means, filters, classes=None, overall=None, size: float = 0.9):
     """Average feature maps: one column per filter in ``filters``, one row per class in
     ``classes`` (from ``class_means`` ``(C, H, W, F)``) plus a first row ``overall`` ``(H, W, F)``
-    (all classes). Each column shares one colour scale (its largest value), labelled below."""
+    (all classes). Each column shares one colour scale (its largest value), said below. Each map
+    is ``size`` inches wide or less (the grid fits the column)."""
     class_means = np.asarray(class_means)
+    filters = list(filters)
     classes = list(range(class_means.shape[0])) if classes is None else list(classes)
     rows = ([("all", overall)] if overall is not None else []) + [(str(c), class_means[c]) for c in classes]
-    fig, axes = plt.subplots(len(rows), len(filters), figsize=(size * len(filters) + 0.8, size * len(rows) + 0.6),
-                             squeeze=False)
+    left, top_room, bottom_room = 0.75, 0.45, 0.3
+    cell = min(size, (COLUMN_WIDTH_IN - left) / len(filters))
+    width = left + cell * len(filters)
+    height = top_room + cell * len(rows) + bottom_room
+    fig = plt.figure(figsize=(width, height))
+    gap = 0.04
+    axes = np.empty((len(rows), len(filters)), dtype=object)
     for j, f in enumerate(filters):
         vmax = max(float(np.max(r[..., f])) for _, r in rows) or 1.0
         for i, (name, r) in enumerate(rows):
-            ax = axes[i, j]
+            x = left + j * cell + gap / 2
+            y = height - top_room - (i + 1) * cell + gap / 2
+            ax = axes[i, j] = fig.add_axes((x / width, y / height, (cell - gap) / width, (cell - gap) / height))
             ax.imshow(r[..., f], cmap="magma", vmin=0, vmax=vmax, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"{f}", fontsize=8)
+                ax.set_title(f"{f}", fontsize=MIN_FONT_PT, pad=2)
             if j == 0:
-                ax.set_ylabel(f"class {name}" if name != "all" else "all", fontsize=8)
-    fig.suptitle("filter", fontsize=9)
-    fig.text(0.5, 0.005, "colour: mean activation, from 0 (black) to the column's maximum (white)",
-             ha="center", fontsize=8)
-    fig.tight_layout(rect=(0, 0.03, 1, 1), pad=0.2, h_pad=0.1, w_pad=0.1)
+                ax.set_ylabel(name, fontsize=MIN_FONT_PT, rotation=0, ha="right", va="center", labelpad=4)
+    centre = (left + cell * len(filters) / 2) / width
+    fig.text(centre, 1 - 0.12 / height, "filter", ha="center", va="top", fontsize=10)
+    fig.text(0.02 / width, 1 - (top_room + cell * len(rows) / 2) / height, "class", rotation=90,
+             ha="left", va="center", fontsize=10)
+    fig.text(centre, 0.06 / height, "colour: mean activation, from 0 (black) to the column's maximum (white)",
+             ha="center", va="bottom", fontsize=MIN_FONT_PT)
     return fig
 
 
+@book_style
 def plot_top_exciting(images, positions, row_titles, receptive_field=None,
                       titles=None, size: float = 1.0):
     """Rows of the inputs that excite a filter most: ``images`` ``(R, K, H, W)`` uint8,
     ``positions`` ``(R, K, 2)`` (row, column) of the maximum in input pixels, drawn as a red
     square of side ``receptive_field`` (an int, or one per row; a cross if ``None``);
-    ``titles`` ``(R, K)`` strings."""
+    ``titles`` ``(R, K)`` strings. Each image is ``size`` inches wide or less."""
     images = np.asarray(images)
     r, k = images.shape[:2]
     fields = receptive_field if isinstance(receptive_field, (list, tuple, np.ndarray)) else [receptive_field] * r
-    fig, axes = plt.subplots(r, k, figsize=(size * k + 1.5, size * r * 1.15 + 0.2), squeeze=False)
+    left = 0.85
+    cell = min(size, (COLUMN_WIDTH_IN - left) / k)
+    fig, axes = _grid_axes(None, r, k, cell, title_lines=1 if titles is not None else 0, left=left)
     for i in range(r):
         for j in range(k):
             ax = axes[i, j]
@@ -318,49 +520,37 @@ def plot_top_exciting(images, positions, row_titles, receptive_field=None,
             if fields[i]:
                 h = fields[i] / 2
                 ax.add_patch(plt.Rectangle((x - h, y - h), fields[i], fields[i],
-                                           fill=False, edgecolor="red", linewidth=1.2))
+                                           fill=False, edgecolor="red", linewidth=1.4))
             else:
                 ax.plot(x, y, "r+", markersize=8)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            _frame(ax, "0.8")
             if titles is not None:
-                ax.set_title(titles[i][j], fontsize=7)
+                ax.set_title(titles[i][j], fontsize=MIN_FONT_PT, pad=2)
             if j == 0:
-                ax.set_ylabel(row_titles[i], fontsize=8, rotation=0, ha="right", va="center")
-    fig.tight_layout()
+                ax.set_ylabel(row_titles[i], fontsize=MIN_FONT_PT, rotation=0, ha="right", va="center",
+                              labelpad=4)
     return fig
 
 
+@book_style
 def plot_tuning(angles_deg, responses: dict, probes=None, preferred: dict | None = None,
                 xlabel: str = "line angle (degrees, counter-clockwise from horizontal)",
                 period: float | None = None):
     """Tuning curves: activation against probe angle for a few filters.
 
-    ``responses``: ``{label: (A,) array}``; ``probes``: optional ``(A, H, W)`` uint8 drawn as a
-    strip above the curves; ``preferred``: ``{label: angle}`` marked by a dashed line.
-    With ``period`` (180 for lines, 360 for edges) the first point is repeated at
-    ``angle + period``, so the curve closes over the full circle.
+    ``responses``: ``{label: (A,) array}``; ``probes``: optional ``(A, H, W)`` uint8, each drawn
+    above the axes right over its angle's tick; ``preferred``: ``{label: angle}`` marked by a
+    dashed line. With ``period`` (180 for lines, 360 for edges) the first point is repeated at
+    ``angle + period``, so the curve closes over the full circle. Legend below the axes.
     """
     angles_deg = np.asarray(angles_deg, dtype=float)
-    fig = plt.figure(figsize=(9, 4.4 if probes is not None else 3.4))
-    if probes is not None:
-        grid = fig.add_gridspec(2, 1, height_ratios=[1, 4], hspace=0.15)
-        strip = grid[0].subgridspec(1, len(probes), wspace=0.08)
-        for i, p in enumerate(probes):
-            a = fig.add_subplot(strip[i])
-            a.imshow(p, cmap="gray_r", vmin=0, vmax=255)
-            a.set_xticks([])
-            a.set_yticks([])
-            for spine in a.spines.values():
-                spine.set_edgecolor("0.6")
-            a.set_title(f"{angles_deg[i]:g}°", fontsize=7)
-        ax = fig.add_subplot(grid[1])
-    else:
-        ax = fig.add_subplot(1, 1, 1)
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.9 if probes is not None else 3.2), layout="constrained")
     x = np.append(angles_deg, angles_deg[0] + period) if period else angles_deg
-    for label, r in responses.items():
+    for i, (label, r) in enumerate(responses.items()):
         r = np.asarray(r)
-        line, = ax.plot(x, np.append(r, r[0]) if period else r, marker="o", label=label)
+        style = _style_cycle(i)
+        style.pop("mfc")
+        line, = ax.plot(x, np.append(r, r[0]) if period else r, label=label, ms=5, **style)
         if preferred and label in preferred and np.isfinite(preferred[label]):
             ax.axvline(preferred[label], color=line.get_color(), linestyle="--", linewidth=1)
     ax.set_xlabel(xlabel)
@@ -368,147 +558,176 @@ def plot_tuning(angles_deg, responses: dict, probes=None, preferred: dict | None
     ax.set_xticks(x)
     ax.set_xlim(x[0] - 5, x[-1] + 5)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(alpha=0.3)
+    if probes is not None:
+        step = float(np.min(np.diff(np.sort(angles_deg)))) if len(angles_deg) > 1 else 10.0
+        for angle, p in zip(angles_deg, probes):
+            inset = ax.inset_axes((angle - 0.42 * step, 1.03, 0.84 * step, 0.3), transform=ax.get_xaxis_transform())
+            inset.imshow(p, cmap="gray_r", vmin=0, vmax=255)
+            inset.set_anchor("S")
+            _frame(inset)
+    fig.legend(loc="outside lower center", ncol=min(len(responses), 3))
     return fig
 
 
 # --- Chapter 3: Rotation ------------------------------------------------------------------
 
 
+@book_style
 def plot_rotation_counts(counts):
-    """Heat map of the ``(classes, 4)`` image counts per class and rotation, each cell labelled."""
+    """Images per class and rotation, ``counts`` ``(classes, 4)``: one horizontal bar per class,
+    split into its four rotations, each segment labelled with its count."""
     counts = np.asarray(counts)
-    fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    im = ax.imshow(counts, cmap="Blues", vmin=0, vmax=counts.max() * 1.3, aspect="auto")
-    for (i, j), c in np.ndenumerate(counts):
-        ax.text(j, i, f"{c:,}", ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(counts.shape[1]), [f"{90 * k}°" for k in range(counts.shape[1])])
-    ax.set_yticks(range(counts.shape[0]))
-    ax.set_xlabel("rotation (counter-clockwise)")
+    n_classes, n_rot = counts.shape
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 0.5 + 0.3 * n_classes), layout="constrained")
+    left = np.zeros(n_classes)
+    palette = plt.get_cmap("Blues")(np.linspace(0.3, 0.75, n_rot))
+    for k in range(n_rot):
+        bars = ax.barh(np.arange(n_classes), counts[:, k], left=left, color=palette[k], edgecolor="white",
+                       label=f"{90 * k}°")
+        ax.bar_label(bars, labels=[f"{c:,}" for c in counts[:, k]], label_type="center", fontsize=MIN_FONT_PT)
+        left += counts[:, k]
+    ax.set_yticks(range(n_classes))
+    ax.invert_yaxis()
     ax.set_ylabel("digit class")
-    fig.colorbar(im, ax=ax, label="training images")
-    fig.tight_layout()
+    ax.set_xlabel("training images")
+    ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+    fig.legend(loc="outside right center", title="rotation")
     return fig
 
 
+@book_style
 def plot_effective_kernel(permutation, effective_kernel, filters: int, size: int):
     """The block structure ``K = [W, PW, P^2 W, P^3 W]``.
 
     ``permutation``: a small ``P`` (e.g. ``(9, 9)`` for 3 x 3 images); ``effective_kernel``:
-    ``(size*size, 4*filters)`` for the few ``filters`` shown. Three panels: P, K as a matrix
-    with its four blocks marked, and every column of K reshaped to a ``size x size`` image.
+    ``(size*size, 4*filters)`` for the few ``filters`` shown. Three panels, (a) P and (b) K as a
+    matrix with its four blocks marked side by side, and below them (c) every column of K
+    reshaped to a ``size x size`` image.
     """
     permutation, effective_kernel = np.asarray(permutation), np.asarray(effective_kernel)
-    fig = plt.figure(figsize=(11, 3.9))
-    grid = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 1.3], wspace=0.5, left=0.06, right=0.99, top=0.86,
-                            bottom=0.14)
-    ax = fig.add_subplot(grid[0])
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 3.3 + 1.05 * filters + 0.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3.3, 1.05 * filters + 0.4])
+    ax_p, ax_k = top.subplots(1, 2, width_ratios=[1, 1.25])
     n = permutation.shape[0]
-    ax.imshow(permutation, cmap="gray_r", vmin=0, vmax=1)
-    ax.set_xticks(range(n))
-    ax.set_yticks(range(n))
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel("input pixel j (row-major)")
-    ax.set_ylabel("output pixel i")
+    ax_p.imshow(permutation, cmap="gray_r", vmin=0, vmax=1)
+    ax_p.set_xticks(range(n))
+    ax_p.set_yticks(range(n))
+    ax_p.set_xlabel("input pixel j (row-major)")
+    ax_p.set_ylabel("output pixel i")
     side = int(round(np.sqrt(n)))
-    ax.set_title(f"(a) P for {side}×{side} images:\n$P_{{ij}}=1$ if rotation moves j to i", fontsize=9)
+    ax_p.set_title(f"(a) P for {side}×{side} images:\n$P_{{ij}}=1$ if rotation moves j to i")
 
-    ax = fig.add_subplot(grid[1])
     lim = np.abs(effective_kernel).max()
-    im = ax.imshow(effective_kernel, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    im = ax_k.imshow(effective_kernel, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
     for k in range(1, 4):
-        ax.axvline(k * filters - 0.5, color="k", lw=1.5)
-    ax.set_xticks([k * filters + (filters - 1) / 2 for k in range(4)], ["$W$", "$PW$", "$P^2W$", "$P^3W$"])
-    ax.set_xlabel(f"column k·F + f  ({filters} filters f per block)")
-    ax.set_ylabel(f"pixel (row-major, {size}×{size})")
-    ax.set_title(f"(b) K, shape ({size * size}, 4·{filters})", fontsize=9)
-    fig.colorbar(im, ax=ax, label="weight", fraction=0.08, pad=0.03)
+        ax_k.axvline(k * filters - 0.5, color="k", lw=1.5)
+    ax_k.set_xticks([k * filters + (filters - 1) / 2 for k in range(4)], ["$W$", "$PW$", "$P^2W$", "$P^3W$"])
+    ax_k.set_xlabel(f"column k·F + f ({filters} filters per block)")
+    ax_k.set_ylabel(f"pixel (row-major, {size}×{size})")
+    ax_k.set_title(f"(b) K, shape ({size * size}, 4·{filters})")
+    top.colorbar(im, ax=ax_k, label="weight", shrink=0.9)
 
-    sub = grid[2].subgridspec(filters, 4, wspace=0.05, hspace=0.12)
+    axes = bottom.subplots(filters, 4, squeeze=False, gridspec_kw={"wspace": 0.02, "hspace": 0.02})
+    bottom.suptitle("(c) columns of K as images", fontsize=10)
     for f in range(filters):
         for k in range(4):
-            a = fig.add_subplot(sub[f, k])
+            a = axes[f, k]
             a.imshow(effective_kernel[:, k * filters + f].reshape(size, size), cmap="RdBu_r", vmin=-lim, vmax=lim)
             a.set_xticks([])
             a.set_yticks([])
             if f == 0:
-                a.set_title(f"k={k}\n({90 * k}°)", fontsize=8)
+                a.set_title(f"k={k} ({90 * k}°)", fontsize=MIN_FONT_PT)
             if k == 0:
-                a.set_ylabel(f"filter {f}", fontsize=8)
-    fig.text(0.80, 0.97, "(c) columns as images", ha="center", fontsize=9)
+                a.set_ylabel(f"filter {f}", fontsize=MIN_FONT_PT)
     return fig
 
 
+@book_style
 def plot_rotation_shift(y, y_rotated, k: int):
     """Two heat maps ``(4, F)``: the layer's outputs for a digit and for the digit rotated by ``k``."""
     y, y_rotated = np.asarray(y), np.asarray(y_rotated)
     lim = max(np.abs(y).max(), np.abs(y_rotated).max())
-    fig, axes = plt.subplots(2, 1, figsize=(9, 3.6), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(COLUMN_WIDTH_IN, 3.5), sharex=True, layout="constrained")
     for ax, values, title in [(axes[0], y, "y(x)"), (axes[1], y_rotated, f"y(x rotated by {90 * k}°)")]:
         im = ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
         ax.set_yticks(range(4), [f"k={i}" for i in range(4)])
         ax.set_ylabel("copy")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title)
     axes[1].set_xlabel("filter f")
-    fig.colorbar(im, ax=axes, label="pre-activation output")
+    fig.colorbar(im, ax=axes, label="pre-activation\noutput")
     return fig
 
 
+@book_style
 def plot_curves(summaries, key: str = "val_accuracy", ylabel: str = "validation accuracy"):
     """One line per model: the mean over seeds of a per-epoch curve, and a band from the lowest
-    to the highest seed. ``summaries``: :func:`lib.stats.summarize_seeds` dicts."""
+    to the highest seed. ``summaries``: :func:`lib.stats.summarize_seeds` dicts. Whole epochs
+    on the horizontal axis, a marker and dash pattern per model, legend below."""
     curves = {s["model"]: (s["curves"][key]["mean"], s["curves"][key]["min"], s["curves"][key]["max"])
               for s in summaries}
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, (mean, low, high) in curves.items():
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 4.0), layout="constrained")
+    for i, (label, (mean, low, high)) in enumerate(curves.items()):
         epochs = np.arange(1, len(mean) + 1)
-        line, = ax.plot(epochs, mean, marker="o", ms=3, label=label)
+        line, = ax.plot(epochs, mean, ms=5, label=label, **_style_cycle(i))
         ax.fill_between(epochs, low, high, color=line.get_color(), alpha=0.2)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncol=min(len(curves), 3), handlelength=3.2)
     return fig
 
 
+@book_style
 def plot_per_rotation(accuracies: dict):
-    """Grouped bars: label -> ``(4,)`` accuracy for rotations 0°, 90°, 180°, 270°."""
+    """Grouped bars: label -> ``(4,)`` accuracy for rotations 0°, 90°, 180°, 270°. Legend below."""
     labels = list(accuracies)
     width = 0.8 / len(labels)
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.9), layout="constrained")
     low = min(np.min(v) for v in accuracies.values())
+    hatches = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
     for i, label in enumerate(labels):
         ax.bar(np.arange(4) + (i - (len(labels) - 1) / 2) * width, np.asarray(accuracies[label]), width,
-               label=label)
+               label=label, hatch=hatches[i % len(hatches)], edgecolor="white", linewidth=0)
     ax.set_xticks(range(4), [f"{90 * k}°" for k in range(4)])
     ax.set_xlabel("rotation of every test image (counter-clockwise)")
     ax.set_ylabel("test accuracy")
+    ax.yaxis.set_major_formatter(_percent())
     ax.set_ylim(max(0.0, low - 0.03), 1.0)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="lower right")
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncol=min(len(labels), 3))
     return fig
 
 
+@book_style
 def plot_confusions(matrices: dict):
-    """Row-normalised confusion matrices side by side (label -> ``(10, 10)`` counts), in percent."""
-    fig, axes = plt.subplots(1, len(matrices), figsize=(4.3 * len(matrices), 4.2), squeeze=False)
-    for ax, (label, cm) in zip(axes[0], matrices.items()):
+    """Row-normalised confusion matrices (label -> ``(10, 10)`` counts), in percent, two per row,
+    on one shared colour scale (off-diagonal entries only; numbers from 1%)."""
+    n = len(matrices)
+    ncols = min(n, 2)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH_IN, 3.1 * nrows + 0.2), squeeze=False,
+                             layout="constrained")
+    pcts = {}
+    for label, cm in matrices.items():
         cm = np.asarray(cm, dtype=np.float64)
-        pct = 100 * cm / cm.sum(axis=1, keepdims=True)
+        pcts[label] = 100 * cm / cm.sum(axis=1, keepdims=True)
+    top = max(1.0, max(np.nanmax(np.where(np.eye(len(p), dtype=bool), np.nan, p)) for p in pcts.values()))
+    for ax, (label, pct) in zip(axes.flat, pcts.items()):
         off = pct.copy()
         np.fill_diagonal(off, np.nan)
-        im = ax.imshow(off, cmap="Reds", vmin=0, vmax=max(1.0, np.nanmax(off)))
+        im = ax.imshow(off, cmap="Reds", vmin=0, vmax=top)
         for (i, j), v in np.ndenumerate(pct):
             if i != j and v >= 1.0:
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7)
-        ax.set_xticks(range(10))
-        ax.set_yticks(range(10))
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=MIN_FONT_PT,
+                        color="white" if v > 0.6 * top else "black")
+        ax.set_xticks(range(pct.shape[1]))
+        ax.set_yticks(range(pct.shape[0]))
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
-        ax.set_title(label, fontsize=9)
-        fig.colorbar(im, ax=ax, label="% of the true class (off-diagonal)", fraction=0.046)
-    fig.tight_layout()
+        ax.set_title(label)
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    fig.colorbar(im, ax=axes.ravel().tolist()[:n], label="% of the true class (off-diagonal)", shrink=0.8)
     return fig

@@ -322,3 +322,35 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+# --- the question of the book, in one picture ----------------------------------------------
+
+
+def moved_and_turned(digit, canvas_size: int = CANVAS_SIZE):
+    """One ``uint8 (28, 28)`` digit on a canvas: centred, moved to two corners, turned.
+
+    Returns ``(canvases, names)``: ``uint8 (5, S, S)`` and a short name for each.
+    """
+    from lib.data import rotate90
+
+    centred = centered_on_canvas(np.asarray(digit)[None], canvas_size)[0]
+    h = np.asarray(digit).shape[0]
+    corner = np.zeros_like(centred)
+    corner[:h, :h] = digit
+    other = np.zeros_like(centred)
+    other[-h:, -h:] = digit
+    canvases = np.stack([centred, corner, other, rotate90(centred, 1), rotate90(centred, 2)])
+    return canvases, ["centred", "top left", "bottom right", "turned 90°", "turned 180°"]
+
+
+def predictions_text(models: dict, canvases) -> list[str]:
+    """For each canvas, one line per model: ``"name: class (probability)"``."""
+    from lib.train import predict_proba
+
+    lines = [[] for _ in canvases]
+    for name, model in models.items():
+        probs = predict_proba(model, canvases)
+        for i, p in enumerate(probs):
+            lines[i].append(f"{name}: {int(p.argmax())} ({p.max():.1%})")
+    return ["\n".join(parts) for parts in lines]

@@ -157,3 +157,32 @@ def test_global_max_after_a_last_pool_is_invariant_for_multiples_of_the_earlier_
     assert pooled_change(model, canvas, 8, 0, "global_pool") < 1e-5
     assert pooled_change(model, canvas, 8, 8, "global_pool") < 1e-5
     assert pooled_change(model, canvas, 4, 0, "global_pool") > 1e-4  # negative control: half a step
+
+
+def test_moved_and_turned_places_and_turns_the_digit():
+    from lib.data import rotate90
+    from lib.translation import moved_and_turned
+
+    digit = np.arange(28 * 28, dtype=np.uint16).reshape(28, 28).astype(np.uint8)
+    canvases, names = moved_and_turned(digit)
+    assert canvases.shape == (5, 50, 50) and len(names) == 5
+    np.testing.assert_array_equal(canvases[0, 11:39, 11:39], digit)
+    np.testing.assert_array_equal(canvases[1, :28, :28], digit)
+    np.testing.assert_array_equal(canvases[2, -28:, -28:], digit)
+    np.testing.assert_array_equal(canvases[3], rotate90(canvases[0], 1))
+    assert all(c.sum(dtype=np.int64) == digit.sum(dtype=np.int64) for c in canvases)
+
+
+def test_responses_over_positions_match_single_canvases(random_cnn, digit_canvas):
+    from lib.analysis import feature_maps, responses_over_positions
+
+    model, _ = random_cnn
+    digit = digit_canvas[11:39, 11:39]
+    maps = responses_over_positions(model, digit, "global_pool", 50, batch_size=100)
+    assert maps.shape == (23, 23, 8)
+    for r, c in [(0, 0), (5, 17), (22, 22)]:
+        canvas = np.zeros((50, 50), np.uint8)
+        canvas[r:r + 28, c:c + 28] = digit
+        np.testing.assert_allclose(maps[r, c], feature_maps(model, canvas[None], "global_pool")[0], rtol=1e-5)
+    with pytest.raises(ValueError, match="does not fit"):
+        responses_over_positions(model, digit, "global_pool", 20)
