@@ -171,15 +171,15 @@ def position_coverage(positions, canvases, digit_size: int = 28):
     fig.colorbar(im, ax=ax_a, label="digits", shrink=0.9)
 
     expected = len(positions) / n_pos
-    for axis, label, marker, ls in ((0, "per row", "o", "-"), (1, "per column", "s", "--")):
+    for axis, label, marker, ls in ((0, "rows", "o", "-"), (1, "columns", "s", "--")):
         ax_b.plot(np.arange(n_pos), np.bincount(positions[:, axis], minlength=n_pos), marker=marker, ls=ls,
                   ms=4, mfc="none", label=label)
     ax_b.axhline(expected, color="k", ls=":", lw=1.2, label="uniform")
-    ax_b.set_ylim(0, 1.35 * expected)
+    ax_b.set_ylim(0, 1.5 * expected)
     ax_b.set_xlabel("position of top-left corner")
     ax_b.set_ylabel("digits")
     ax_b.set_title("(b) counts summed over the other axis")
-    ax_b.legend(loc="lower center", ncol=3, handlelength=1.6, columnspacing=0.8)
+    ax_b.legend(loc="upper center", ncol=3, handlelength=1.5, columnspacing=0.7, handletextpad=0.4)
 
     positive = mean[mean > 0]
     low = float(positive.min()) if positive.size else 1e-6
@@ -248,6 +248,37 @@ def accuracy_heatmaps(grids: dict, digit_size: int = 28, bin_size: int = 1, vmin
     return fig
 
 
+@book_style
+def plot_position_maps(maps: dict, percent: dict | None = None):
+    """Heat maps of one number per position of a digit on the canvas, side by side.
+
+    ``maps`` maps a panel title to a ``float (P, P)`` array from
+    :func:`lib.analysis.responses_over_positions` (entry ``[r, c]``: the digit's top-left corner
+    at row ``r``, column ``c``). Every panel has its own colour bar from 0 to 1 (probabilities or
+    relative changes, shown in percent) unless ``percent`` sets ``{title: (vmin, vmax)}``. At most
+    three panels, drawn across the content column. Returns the Figure.
+    """
+    n = len(maps)
+    if not 1 <= n <= 3:
+        raise ValueError(f"plot_position_maps draws 1 to 3 panels, got {n}")
+    percent = percent or {}
+    fig, axes = plt.subplots(1, n, figsize=(COLUMN_WIDTH_IN, 2.75 if n == 3 else 3.2),
+                             squeeze=False, layout="constrained")
+    for ax, (title, values) in zip(axes.flat, maps.items()):
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim != 2 or values.shape[0] != values.shape[1]:
+            raise ValueError(f"panel {title!r}: expected a square (P, P) map, got shape {values.shape}")
+        lo, hi = percent.get(title, (0.0, 1.0))
+        im = ax.imshow(values, cmap="viridis", vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xlabel("column (pixels)")
+        bar = fig.colorbar(im, ax=ax, orientation="horizontal", shrink=0.9, pad=0.02, aspect=18)
+        bar.ax.xaxis.set_major_formatter(_percent())
+        bar.set_ticks(np.linspace(lo, hi, 3))
+    axes[0, 0].set_ylabel("row (pixels)")
+    return fig
+
+
 def _style_cycle(i: int) -> dict:
     """The i-th of a set of line styles that stay distinguishable where curves overlap."""
     markers = ["o", "s", "^", "D", "v", "P", "X", "<"]
@@ -270,7 +301,7 @@ def learning_curves(summaries, reference: str | None = None):
     for i, s in enumerate(summaries):
         style = _style_cycle(i)
         if s["model"] == reference:
-            style.update(lw=2.6, color="k", ls="-", zorder=3)
+            style.update(lw=2.4, color="k", ls="-", zorder=1.5)  # under the others: none is hidden
         else:
             style.update(lw=1.4, color=next(colours))
         for ax, key in zip(axes, ("val_accuracy", "accuracy")):
@@ -315,14 +346,14 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
     residual = np.asarray(check["residual"][..., channel], dtype=np.float64)
     vmax = max(a.max(), b.max(), 1e-12)
     relative = residual / max(float(np.abs(a).max()), 1e-30)
-    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 4.9), layout="constrained")
-    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.25])
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 4.7), layout="constrained")
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.45])
     axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]),
             fig.add_subplot(grid[1, 1]), fig.add_subplot(grid[:, 2])]
     axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=255)
     axes[0].set_title("input $x$")
     axes[1].imshow(check["shifted"], cmap="gray_r", vmin=0, vmax=255)
-    axes[1].set_title(f"$Tx$: {dy} down, {dx} right")
+    axes[1].set_title(f"$Tx$: ({dy}, {dx}) shift")
     axes[2].imshow(a, cmap="viridis", vmin=0, vmax=vmax)
     axes[2].set_title(f"$F(x)$, channel {channel}")
     axes[3].imshow(b, cmap="viridis", vmin=0, vmax=vmax)
@@ -334,19 +365,15 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
     im = axes[4].imshow(relative, cmap="RdBu_r", vmin=-scale, vmax=scale)
     axes[4].set_facecolor("0.75")
     zero_share = float(np.mean(relative[compared] == 0)) if compared.any() else 0.0
-    axes[4].set_title("$F(Tx) - T'F(x)$\n" + ("exactly 0 everywhere" if exact else
-                                             f"(exactly 0 at {zero_share:.0%} of pixels)"))
-    bar = fig.colorbar(im, ax=axes[4], orientation="horizontal", shrink=0.95, pad=0.02)
-    bar.set_label("difference / max $F(x)$\n(float32 rounding; grey: not compared)")
-    formatter = ticker.ScalarFormatter(useMathText=True)
-    formatter.set_powerlimits((0, 0))
-    bar.ax.xaxis.set_major_formatter(formatter)
-    bar.ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4, symmetric=True))
-    axes[0].set_ylabel("row (pixels)")
-    axes[2].set_ylabel("row (map pixels)")
-    axes[4].set_ylabel("row (map pixels)")
-    for ax, unit in zip(axes, ["pixels", "pixels", "map pixels", "map pixels", "map pixels"]):
-        ax.set_xlabel(f"column ({unit})")
+    axes[4].set_title("$F(Tx) - T'F(x)$, relative\n" + ("exactly 0 everywhere" if exact else
+                                                       f"(exactly 0 at {zero_share:.0%} of compared pixels)"))
+    bar = fig.colorbar(im, ax=axes[4], orientation="horizontal", shrink=0.9, pad=0.01, aspect=25)
+    bar.set_label("difference / max $F(x)$: float32 rounding\n(white: exactly 0; grey: not compared)")
+    bar.set_ticks([-scale, 0, scale])
+    bar.ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: "0" if v == 0 else f"{v:.1e}"))
+    axes[0].set_ylabel("pixels")
+    axes[2].set_ylabel("map pixels")
+    axes[4].set_ylabel("map pixels")
     return fig
 
 
@@ -727,7 +754,12 @@ def plot_confusions(matrices: dict):
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
         ax.set_title(label)
-    for ax in axes.flat[n:]:
-        ax.set_axis_off()
-    fig.colorbar(im, ax=axes.ravel().tolist()[:n], label="% of the true class (off-diagonal)", shrink=0.8)
+    label = "% of the true class (off-diagonal)"
+    if n < axes.size:  # an empty slot: the colour bar goes there
+        for ax in axes.flat[n:]:
+            ax.set_axis_off()
+        cax = axes.flat[n].inset_axes((0.08, 0.55, 0.84, 0.07))
+        fig.colorbar(im, cax=cax, orientation="horizontal", label=label)
+    else:
+        fig.colorbar(im, ax=axes.ravel().tolist(), label=label, shrink=0.8)
     return fig

@@ -152,9 +152,15 @@ class Progress(keras.callbacks.Callback):
     """Show how training goes while it runs, and leave nothing behind.
 
     In Jupyter (``mode="auto"``) one line is updated in place after every epoch
-    (a text progress bar with the latest metrics) and removed when the run ends, so
-    an executed page keeps only its results. Elsewhere ``"auto"`` prints nothing;
-    ``"epoch"`` prints one line per epoch to stdout (for the command line).
+    (a text progress bar with the latest metrics) and emptied when the run ends.
+    Elsewhere ``"auto"`` prints nothing; ``"epoch"`` prints one line per epoch to
+    stdout (for the command line).
+
+    While the book builds, the environment variable ``SYMBOOK_PROGRESS=log`` (set by
+    ``book/_ext/libhash.py`` and inherited by the kernels) turns ``"auto"`` into one
+    line per trained model on the kernel's own stderr, which lands in the build log:
+    an executed page must keep no output of its own, because myst-nb would wrap even
+    an empty one in the cell's figure.
     """
 
     def __init__(self, name: str, epochs: int, mode: str = "auto"):
@@ -163,6 +169,8 @@ class Progress(keras.callbacks.Callback):
         self._handle = None
 
     def _show(self, text):
+        if self.mode == "auto" and os.environ.get("SYMBOOK_PROGRESS") == "log":
+            return  # the build log gets one line per model, from on_train_end
         if self.mode == "epoch":
             print(text, flush=True)
         elif self.mode == "auto" and _in_notebook():
@@ -186,7 +194,10 @@ class Progress(keras.callbacks.Callback):
                    f"{time.perf_counter() - self._start:.0f} s")
 
     def on_train_end(self, logs=None):
-        if self._handle is not None:  # replace the line by nothing: the page keeps only results
+        if self.mode == "auto" and os.environ.get("SYMBOOK_PROGRESS") == "log":
+            print(f"[lib.train] {self.name}: {self.epochs} epochs in "
+                  f"{time.perf_counter() - self._start:.0f} s", file=sys.__stderr__, flush=True)
+        elif self._handle is not None:  # replace the line by nothing: the page keeps only results
             self._show("")
 
 

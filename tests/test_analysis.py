@@ -263,6 +263,21 @@ def test_chapter2_plots_return_figures():
         plt.close(fig)
 
 
+def test_plot_position_maps_draws_each_map_and_refuses_bad_shapes():
+    rng = np.random.default_rng(0)
+    maps = {"a": rng.random((23, 23)), "b": rng.random((23, 23)), "c": rng.random((23, 23))}
+    fig = plots.plot_position_maps(maps)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 3
+    np.testing.assert_array_equal(images[1].get_array(), maps["b"])
+    assert fig.get_figwidth() <= plots.COLUMN_WIDTH_IN
+    plt.close(fig)
+    with pytest.raises(ValueError, match="square"):
+        plots.plot_position_maps({"a": rng.random((23, 22))})
+    with pytest.raises(ValueError, match="1 to 3"):
+        plots.plot_position_maps({str(i): rng.random((3, 3)) for i in range(4)})
+
+
 def test_plot_confusion_shows_the_matrix_it_is_given():
     rng = np.random.default_rng(3)
     confusion = rng.integers(0, 100, size=(10, 10))

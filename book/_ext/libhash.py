@@ -10,6 +10,7 @@ every chapter. Caches of older versions of ``lib/`` are deleted.
 """
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def _set_cache_path(app, config):
 
 
 def setup(app):
+    # Kernels inherit this: training reports to the build log instead of leaving an output
+    # in the page (myst-nb wraps every display output of a figure cell in that figure).
+    os.environ.setdefault("SYMBOOK_PROGRESS", "log")
     # Priority 900: after jupyter-book has written its own value into the config.
     app.connect("config-inited", _set_cache_path, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
