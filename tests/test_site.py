@@ -241,6 +241,15 @@ CONTROLS_JS = """
 }
 """
 
+# Every visible control a mouse can use: the keyboard must reach it too.
+VISIBLE_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll(
+        'a[href], button, summary, input, select, textarea, [tabindex]:not([tabindex="-1"])'))
+  .filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
+               && !e.closest('[aria-hidden="true"], [inert]'))
+  .map(e => ({kbd: e.dataset.kbd || null, html: e.outerHTML.slice(0, 120)}))
+"""
+
 OPEN_STATE_JS = """
 (kbd) => {
   const e = document.querySelector(`[data-kbd="${kbd}"]`);
@@ -273,6 +282,8 @@ def test_keyboard_reaches_and_operates_controls(browser, page):
         assert any(c["kind"] == "launch" for c in controls), f"{page}: no launch-button menu"
     unreachable = [c for c in controls if c["kbd"] not in order]
     assert not unreachable, f"{page}: controls that Tab never reaches: {unreachable}"
+    unreachable = [c["html"] for c in tab.evaluate(VISIBLE_CONTROLS_JS) if c["kbd"] not in order]
+    assert not unreachable, f"{page}: visible links or buttons that Tab never reaches: {unreachable[:5]}"
     problems = []
     for control in controls:
         for key in ("Enter", "Space"):
