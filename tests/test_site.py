@@ -8,8 +8,9 @@ anchors are checked with linkchecker. Skips, saying why, only where the book is 
 Chromium is not installed.
 
 Accessibility (WCAG 2.1 AA): every image has a text alternative that is not its file name; axe-core
-(``axe-playwright-python``, tags wcag2a and wcag2aa) finds no serious or critical violation on any
-page (its full report is kept in ``book/_build/a11y/``); the interactive controls (solution
+(``axe-playwright-python``, WCAG 2.0 and 2.1 levels A and AA) finds no serious or critical
+violation on any page, in light and dark mode (its full report is kept in ``book/_build/a11y/``);
+every visible link and button is reached with Tab, and the interactive controls (solution
 dropdowns, hidden code cells, the launch-button menu) are reached with Tab and operated with Enter
 and Space. The launch buttons point at the repository set in ``book/_config.yml``.
 """
