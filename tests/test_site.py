@@ -8,8 +8,9 @@ anchors are checked with linkchecker. Skips, saying why, only where the book is 
 Chromium is not installed.
 
 Accessibility (WCAG 2.1 AA): every image has a text alternative that is not its file name; axe-core
-(``axe-playwright-python``, tags wcag2a and wcag2aa) finds no serious or critical violation on any
-page (its full report is kept in ``book/_build/a11y/``); the interactive controls (solution
+(``axe-playwright-python``, WCAG 2.0 and 2.1 levels A and AA) finds no serious or critical
+violation on any page, in light and dark mode (its full report is kept in ``book/_build/a11y/``);
+every visible link and button is reached with Tab, and the interactive controls (solution
 dropdowns, hidden code cells, the launch-button menu) are reached with Tab and operated with Enter
 and Space. The launch buttons point at the repository set in ``book/_config.yml``.
 """
@@ -241,6 +242,15 @@ CONTROLS_JS = """
 }
 """
 
+# Every visible control a mouse can use: the keyboard must reach it too.
+VISIBLE_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll(
+        'a[href], button, summary, input, select, textarea, [tabindex]:not([tabindex="-1"])'))
+  .filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
+               && !e.closest('[aria-hidden="true"], [inert]'))
+  .map(e => ({kbd: e.dataset.kbd || null, html: e.outerHTML.slice(0, 120)}))
+"""
+
 OPEN_STATE_JS = """
 (kbd) => {
   const e = document.querySelector(`[data-kbd="${kbd}"]`);
@@ -273,6 +283,8 @@ def test_keyboard_reaches_and_operates_controls(browser, page):
         assert any(c["kind"] == "launch" for c in controls), f"{page}: no launch-button menu"
     unreachable = [c for c in controls if c["kbd"] not in order]
     assert not unreachable, f"{page}: controls that Tab never reaches: {unreachable}"
+    unreachable = [c["html"] for c in tab.evaluate(VISIBLE_CONTROLS_JS) if c["kbd"] not in order]
+    assert not unreachable, f"{page}: visible links or buttons that Tab never reaches: {unreachable[:5]}"
     problems = []
     for control in controls:
         for key in ("Enter", "Space"):
