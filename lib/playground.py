@@ -2,7 +2,7 @@
 
 The playground page runs the trained networks of the chapters *Translation* and *Rotation* in
 the reader's browser, with a short forward pass in plain JavaScript
-(``book/_static/playground/playground.js``). This module writes what it needs:
+(``book/_extra/playground/playground.js``). This module writes what it needs:
 
 - :func:`export_model`: a trained Keras model as a list of simple layers (``conv``, ``dense``,
   ``maxpool``, ``rotation_pool``, ``global_max``, ``global_mean``, ``relu``, ``softmax``) with
