@@ -1,0 +1,404 @@
+"""The digit playground (``book/playground.md``): the book's networks, exported for the browser.
+
+The playground page runs the trained networks of the chapters *Translation* and *Rotation* in
+the reader's browser, with a short forward pass in plain JavaScript
+(``book/_extra/playground/playground.js``). This module writes what it needs:
+
+- :func:`export_model`: a trained Keras model as a list of simple layers (``conv``, ``dense``,
+  ``maxpool``, ``rotation_pool``, ``global_max``, ``global_mean``, ``relu``, ``softmax``) with
+  float32 weights. Batch normalisation is folded into the convolution before it, dropout is
+  dropped (it does nothing at test time), and the layers of :mod:`lib.layers` become ordinary
+  convolutions and dense layers through their ``effective_kernel()``.
+- :func:`forward`: the same forward pass in NumPy, the reference for the JavaScript one; the
+  tests check it against Keras.
+- :func:`rotate_image`: a rotation by any angle (bilinear interpolation about the image centre),
+  the same arithmetic as in the page; at multiples of 90 degrees it equals
+  :func:`lib.data.rotate90` exactly.
+- :func:`write_bundle`: everything into one JavaScript file that the page loads with a
+  ``<script>`` tag (it works from ``file://`` too, where a browser refuses ``fetch``).
+
+Layout of activations: one image is an array ``(H, W, C)`` in row-major order, as in Keras
+(``channels_last``); a vector is ``(C,)``. The ``(…, 4, F)`` features of the p4 layers are kept
+flattened as ``4 * F`` channels, rotation-major (channel ``r * F + f``), exactly as the layers
+reshape them before their ``Conv2D``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+
+#: Version of the exported format (the page checks it).
+FORMAT = 1
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _np(x) -> np.ndarray:
+    """A Keras variable or tensor as a float64 NumPy array (folding is done in float64)."""
+    import keras
+
+    if hasattr(x, "numpy"):  # a variable (np.asarray on a Keras variable warns)
+        x = x.numpy()
+    return np.asarray(keras.ops.convert_to_numpy(x), dtype=np.float64)
+
+
+def _activation_name(layer) -> str:
+    import keras
+
+    name = keras.activations.serialize(layer.activation)
+    if isinstance(name, dict):  # Keras 3 may serialise to a config dict
+        name = name.get("config", name).get("name", str(name))
+    if name not in ("linear", "relu", "softmax"):
+        raise ValueError(f"layer {layer.name}: activation {name!r} is not supported by the playground")
+    return name
+
+
+def _conv(name, kernel, bias, strides, padding, activation):
+    return {"type": "conv", "name": name, "kernel": np.asarray(kernel, np.float64),
+            "bias": np.asarray(bias, np.float64), "strides": int(strides), "padding": padding,
+            "activation": activation}
+
+
+def _dense(name, kernel, bias, activation):
+    return {"type": "dense", "name": name, "kernel": np.asarray(kernel, np.float64),
+            "bias": np.asarray(bias, np.float64), "activation": activation}
+
+
+def export_model(model) -> dict:
+    """A trained Keras model as ``{"input_shape": [H, W, 1], "layers": [...]}`` for :func:`forward`.
+
+    Works for the chain-shaped models of :mod:`lib.models` (each layer feeds the next).
+    Weights are float64 arrays here; :func:`write_bundle` stores them as float32.
+
+    Raises
+    ------
+    ValueError
+        For a layer the playground cannot run (the message names it).
+    """
+    import keras
+
+    from lib import layers as symlayers
+
+    out: list[dict] = []
+
+    def set_activation(act, layer_name):
+        """Fuse an activation into the layer before it, or add it as a layer of its own."""
+        if act == "linear":
+            return
+        if act == "relu" and out and out[-1]["type"] in ("conv", "dense") and out[-1]["activation"] == "linear":
+            out[-1]["activation"] = "relu"
+        else:
+            out.append({"type": act, "name": layer_name})
+
+    input_shape = [int(d) for d in model.inputs[0].shape[1:]]
+    if len(input_shape) == 2:
+        input_shape.append(1)
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if isinstance(layer, keras.layers.InputLayer) or kind in ("Flatten", "Dropout"):
+            continue  # Flatten: the layout is already row-major; Dropout: identity at test time
+        if kind == "Conv2D":
+            strides = layer.strides[0]
+            if layer.strides[0] != layer.strides[1] or layer.dilation_rate != (1, 1) or layer.groups != 1:
+                raise ValueError(f"layer {layer.name}: only square strides, no dilation or groups")
+            bias = _np(layer.bias) if layer.use_bias else np.zeros(layer.filters)
+            out.append(_conv(layer.name, _np(layer.kernel), bias, strides, layer.padding, "linear"))
+            set_activation(_activation_name(layer), layer.name)
+        elif kind == "BatchNormalization":
+            # y = gamma (x - mean) / sqrt(var + eps) + beta, per channel: fold into the conv before it.
+            prev = out[-1] if out else None
+            if prev is None or prev["type"] != "conv" or prev["activation"] != "linear":
+                raise ValueError(f"layer {layer.name}: batch normalisation must follow a convolution")
+            gamma = _np(layer.gamma) if layer.scale else 1.0
+            beta = _np(layer.beta) if layer.center else 0.0
+            scale = gamma / np.sqrt(_np(layer.moving_variance) + layer.epsilon)
+            prev["kernel"] = prev["kernel"] * scale
+            prev["bias"] = (prev["bias"] - _np(layer.moving_mean)) * scale + beta
+        elif kind == "Activation":
+            set_activation(_activation_name(layer), layer.name)
+        elif kind == "Dense":
+            bias = _np(layer.bias) if layer.use_bias else np.zeros(layer.units)
+            out.append(_dense(layer.name, _np(layer.kernel), bias, "linear"))
+            set_activation(_activation_name(layer), layer.name)
+        elif kind == "MaxPooling2D":
+            if layer.padding != "valid" or layer.pool_size[0] != layer.pool_size[1]:
+                raise ValueError(f"layer {layer.name}: only square 'valid' max pooling")
+            out.append({"type": "maxpool", "name": layer.name, "size": int(layer.pool_size[0]),
+                        "strides": int(layer.strides[0])})
+        elif kind == "GlobalMaxPooling2D":
+            out.append({"type": "global_max", "name": layer.name})
+        elif kind == "GlobalAveragePooling2D":
+            out.append({"type": "global_mean", "name": layer.name})
+        elif isinstance(layer, symlayers.RotatedDense):
+            # A dense layer with 4 * filters units: column k * F + f is filter f turned k times.
+            bias = np.tile(_np(layer.bias), 4) if layer.use_bias else np.zeros(4 * layer.filters)
+            out.append(_dense(layer.name, _np(layer.effective_kernel()), bias, "linear"))
+            set_activation(_activation_name(layer), layer.name)
+        elif isinstance(layer, (symlayers.LiftingConv2D, symlayers.GroupConv2D)):
+            # One ordinary convolution to 4 * filters channels (rotation-major), bias shared by the 4.
+            bias = np.tile(_np(layer.bias), 4) if layer.use_bias else np.zeros(4 * layer.filters)
+            out.append(_conv(layer.name, _np(layer.effective_kernel()), bias, 1, layer.padding, "linear"))
+            set_activation(_activation_name(layer), layer.name)
+        elif isinstance(layer, symlayers.SpatialMaxPool):
+            out.append({"type": "maxpool", "name": layer.name, "size": 2, "strides": 2})
+        elif isinstance(layer, symlayers.RotationPool):
+            out.append({"type": "rotation_pool", "name": layer.name, "mode": layer.mode})
+        else:
+            raise ValueError(f"layer {layer.name} ({kind}) is not supported by the playground")
+    if not out or out[-1]["type"] != "softmax":
+        raise ValueError("the model must end in a softmax")
+    return {"input_shape": input_shape, "layers": out}
+
+
+# --- The forward pass, in NumPy (the reference for playground.js) --------------------------
+
+
+def _same_padding(size, k, s):
+    """(before, output size) of Keras/TensorFlow 'same' padding along one axis."""
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, out
+
+
+def _conv_forward(x, spec):
+    kernel, bias, s = spec["kernel"], spec["bias"], spec["strides"]
+    k = kernel.shape[0]
+    h, w, c = x.shape
+    if spec["padding"] == "same":
+        top, oh = _same_padding(h, k, s)
+        left, ow = _same_padding(w, k, s)
+    else:
+        top = left = 0
+        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    padded = np.zeros((max(h + 2 * k, (oh - 1) * s + k + top), max(w + 2 * k, (ow - 1) * s + k + left), c))
+    padded[top:top + h, left:left + w] = x
+    y = np.tile(bias, (oh, ow, 1))
+    for ky in range(k):
+        for kx in range(k):
+            patch = padded[ky:ky + (oh - 1) * s + 1:s, kx:kx + (ow - 1) * s + 1:s]
+            y += patch @ kernel[ky, kx]
+    return y
+
+
+def forward(spec: dict, image) -> np.ndarray:
+    """Class probabilities ``(classes,)`` float64 of one image ``(H, W)`` or ``(H, W, 1)`` in ``[0, 1]``."""
+    x = np.asarray(image, dtype=np.float64)
+    if x.ndim == 2:
+        x = x[..., None]
+    for layer in spec["layers"]:
+        t = layer["type"]
+        if t == "conv":
+            x = _conv_forward(x, layer)
+        elif t == "dense":
+            x = x.reshape(-1) @ layer["kernel"] + layer["bias"]
+        elif t == "maxpool":
+            p, s = layer["size"], layer["strides"]
+            oh, ow = (x.shape[0] - p) // s + 1, (x.shape[1] - p) // s + 1
+            x = np.max([x[dy:dy + (oh - 1) * s + 1:s, dx:dx + (ow - 1) * s + 1:s]
+                        for dy in range(p) for dx in range(p)], axis=0)
+        elif t == "global_max":
+            x = x.max(axis=(0, 1))
+        elif t == "global_mean":
+            x = x.mean(axis=(0, 1))
+        elif t == "rotation_pool":
+            x = x.reshape(x.shape[:-1] + (4, -1))
+            x = x.max(axis=-2) if layer["mode"] == "max" else x.mean(axis=-2)
+        elif t == "relu":
+            x = np.maximum(x, 0)
+        elif t == "softmax":
+            e = np.exp(x - x.max())
+            x = e / e.sum()
+        else:
+            raise ValueError(f"unknown layer type {t!r}")
+        if layer.get("activation") == "relu":
+            x = np.maximum(x, 0)
+    return x
+
+
+# --- Rotation by any angle ------------------------------------------------------------------
+
+
+def rotate_image(image, degrees: float) -> np.ndarray:
+    """Turn a square image counter-clockwise by ``degrees`` about its centre (bilinear, zeros outside).
+
+    Output pixel ``(i, j)`` takes the value of the input at the point that the rotation carries
+    onto it. With ``c = (H - 1) / 2``, ``x = j - c`` and ``y = c - i`` (y upwards) it reads the
+    input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
+    interpolated bilinearly between the four nearest pixels (pixels outside the image count as
+    zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
+    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``.
+    ``playground.js`` does the same arithmetic in the same order.
+    """
+    img = np.asarray(image, dtype=np.float64)
+    if img.ndim != 2 or img.shape[0] != img.shape[1]:
+        raise ValueError(f"image must be square (H, H), got shape {img.shape}")
+    n = img.shape[0]
+    cos, sin = _cos_sin(degrees)
+    c = (n - 1) / 2
+    i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
+    x, y = j - c, c - i
+    col = c + (cos * x + sin * y)
+    row = c + (sin * x - cos * y)
+    r0, c0 = np.floor(row), np.floor(col)
+    fr, fc = row - r0, col - c0
+    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
+    padded = np.zeros((n + 2, n + 2))
+    padded[1:-1, 1:-1] = img
+
+    def at(r, q):  # input pixel (r, q), zero outside
+        inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
+        return np.where(inside, padded[np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
+
+    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
+    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
+    return top * (1 - fr) + bottom * fr
+
+
+def _cos_sin(degrees):
+    """cos and sin of an angle in degrees, exact at multiples of 90."""
+    d = float(degrees) % 360.0
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
+    if d in exact:
+        return exact[d]
+    t = d * np.pi / 180  # as in playground.js
+    return float(np.cos(t)), float(np.sin(t))
+
+
+def place(image, row: int, col: int, canvas_size: int = 50) -> np.ndarray:
+    """A ``(H, H)`` image pasted with its top-left corner at ``(row, col)`` on an empty canvas."""
+    img = np.asarray(image)
+    n = img.shape[0]
+    if not (0 <= row <= canvas_size - n and 0 <= col <= canvas_size - n):
+        raise ValueError(f"position ({row}, {col}) is off the {canvas_size}x{canvas_size} canvas")
+    canvas = np.zeros((canvas_size, canvas_size), dtype=img.dtype)
+    canvas[row:row + n, col:col + n] = img
+    return canvas
+
+
+# --- Writing the bundle for the page --------------------------------------------------------
+
+
+def _b64(array) -> str:
+    """Little-endian float32 bytes of an array, base64 (what the page decodes into a Float32Array)."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
+
+
+def to_json(spec: dict, label: str, accuracy: float | None = None) -> dict:
+    """One exported model as JSON-ready data, weights as base64 float32 with their shapes."""
+    layers = []
+    for layer in spec["layers"]:
+        entry = {}
+        for key, value in layer.items():
+            if isinstance(value, np.ndarray):
+                entry[key] = {"shape": list(value.shape), "data": _b64(value)}
+            else:
+                entry[key] = value
+        layers.append(entry)
+    return {"label": label, "input_shape": spec["input_shape"], "accuracy": accuracy, "layers": layers}
+
+
+def rounded_spec(spec: dict) -> dict:
+    """The spec with its weights rounded to float32, as the page receives them."""
+    return {**spec, "layers": [{k: (v.astype(np.float32).astype(np.float64) if isinstance(v, np.ndarray) else v)
+                                for k, v in layer.items()} for layer in spec["layers"]]}
+
+
+def write_bundle(path, models: dict, digits, labels) -> int:
+    """Write ``playground-models.js``: the models and some test digits; returns its size in bytes.
+
+    ``models`` maps a key (``"dense"``, ``"cnn"``, ...) to ``(spec, label, test_accuracy)``;
+    ``digits`` are ``uint8`` ``(N, 28, 28)`` test digits with their ``labels``.
+    """
+    digits = np.asarray(digits, dtype=np.uint8)
+    bundle = {
+        "format": FORMAT,
+        "models": {key: to_json(spec, label, acc) for key, (spec, label, acc) in models.items()},
+        "digits": {"size": int(digits.shape[1]), "labels": [int(y) for y in labels],
+                   "pixels": base64.b64encode(digits.tobytes()).decode("ascii")},
+    }
+    text = ("// Generated by lib/playground.py while the book builds: do not edit.\n"
+            "window.PLAYGROUND_BUNDLE = " + json.dumps(bundle, separators=(",", ":")) + ";\n")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path.stat().st_size
+
+
+# --- The page: export, reference values, figures --------------------------------------------
+
+#: Positions (top-left corner) and angles of the reference values that the browser check uses.
+REFERENCE_ANGLES = (0, 17, 45, 90, 123, 180, 270, 333)
+
+
+def keras_probabilities(model, images) -> np.ndarray:
+    """Keras' class probabilities (float64 ``(N, classes)``) of float images ``(N, H, W)`` in [0, 1].
+
+    The images are cast to float32, exactly what the page feeds its forward pass.
+    """
+    import keras
+
+    x = np.asarray(images, dtype=np.float32)[..., None]
+    out = [keras.ops.convert_to_numpy(model(x[i:i + 256], training=False)) for i in range(0, len(x), 256)]
+    return np.concatenate(out).astype(np.float64)
+
+
+def reference_cases(digits, seed: int = 0, canvas_size: int = 50):
+    """Positions (3 per digit: centre, a corner, a random one) and angles for the agreement check."""
+    n, size = len(digits), np.asarray(digits).shape[1]
+    rng = np.random.default_rng(seed)
+    corners = [(0, 0), (0, canvas_size - size), (canvas_size - size, 0), (canvas_size - size,) * 2]
+    positions = []
+    for i in range(n):
+        centre = (canvas_size - size) // 2
+        positions += [(i, centre, centre), (i,) + corners[i % 4],
+                      (i,) + tuple(int(v) for v in rng.integers(0, canvas_size - size + 1, 2))]
+    angles = [(i, a) for i in range(n) for a in REFERENCE_ANGLES]
+    return positions, angles
+
+
+def reference_values(translation: dict, rotation: dict, digits) -> dict:
+    """Keras' probabilities for :func:`reference_cases`: what the browser must reproduce.
+
+    ``translation`` and ``rotation`` map the page's keys to Keras models (float32). Digits are
+    ``uint8`` ``(N, 28, 28)``; the page scales them by 1/255 in float32, as here.
+    """
+    digits = np.asarray(digits, dtype=np.uint8)
+    scaled = digits.astype(np.float32) / np.float32(255)
+    positions, angles = reference_cases(digits)
+    canvases = np.stack([place(scaled[i], r, c) for i, r, c in positions])
+    turned = np.stack([rotate_image(scaled[i], a) for i, a in angles]).astype(np.float32)
+    return {
+        "digits": digits.reshape(len(digits), -1).tolist(),
+        "positions": positions,
+        "angles": angles,
+        "translation": {k: keras_probabilities(m, canvases).round(9).tolist() for k, m in translation.items()},
+        "rotation": {k: keras_probabilities(m, turned).round(9).tolist() for k, m in rotation.items()},
+    }
+
+
+def angle_sweep(model, digits, angles) -> np.ndarray:
+    """Probabilities ``(len(angles), N, classes)`` of ``uint8`` digits turned by each angle."""
+    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
+    return np.stack([keras_probabilities(model, np.stack([rotate_image(d, a) for d in scaled]))
+                     for a in angles])
+
+
+def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
+    """Probabilities ``(canvas_size - 27, N, classes)`` with the digits moved along the diagonal."""
+    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
+    steps = range(canvas_size - scaled.shape[1] + 1)
+    return np.stack([keras_probabilities(model, np.stack([place(d, t, t, canvas_size) for d in scaled]))
+                     for t in steps])
+
+
+def write_json(path, value) -> int:
+    """Write ``value`` as compact JSON (creating folders); returns the size in bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, separators=(",", ":")))
+    return path.stat().st_size

@@ -1,0 +1,383 @@
+"""The digit playground (book/playground.md): the export of the networks, and the page in a browser.
+
+Unit tests (no build needed): the exported forward pass in NumPy equals Keras for every kind of
+model the page runs, the rotation by any angle is right, and a broken export is caught.
+
+Browser tests (after the book is built, with Chromium; skipped with a message otherwise): the
+page's JavaScript gives Keras' probabilities on 120 test digits at several positions and angles,
+its own controls (keyboard, slider, buttons, pointer) move, turn and draw the digit and the
+displayed numbers follow, it is fast enough, and it stays small.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lib.train  # noqa: F401  (imports TensorFlow quietly)
+import keras
+
+from lib import data, models, playground as pg
+from lib.translation import BEST_CONFIG
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "book" / "_build" / "html"
+PAGE = HTML / "playground.html"
+MODELS = HTML / "playground" / "models"
+SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# --- Export: NumPy forward pass against Keras -----------------------------------------------
+
+
+def _randomise_batch_norm(model, rng):
+    """Give batch-norm layers non-trivial statistics, so that folding them is really tested."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.moving_mean.assign(rng.normal(0, 0.2, layer.moving_mean.shape).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.3, 3, layer.moving_variance.shape).astype("float32"))
+            layer.gamma.assign(rng.uniform(0.5, 2, layer.gamma.shape).astype("float32"))
+            layer.beta.assign(rng.normal(0, 0.2, layer.beta.shape).astype("float32"))
+
+
+def _random_bias(model, rng):
+    for w in model.weights:
+        if w.path.endswith("bias"):
+            w.assign(rng.normal(0, 0.1, w.shape).astype("float32"))
+
+
+def _digits(n, size, rng):
+    (_, _), (x_test, _) = data.load_mnist()
+    x = x_test[:n].astype(np.float32) / np.float32(255)
+    if size == 50:
+        x = np.stack([pg.place(d, int(r), int(c)) for d, (r, c) in zip(x, rng.integers(0, 23, (n, 2)))])
+    return x
+
+
+MODEL_BUILDERS = {
+    "dense on the canvas": lambda: models.dense_classifier(input_shape=(50, 50, 1)),
+    "best CNN of chapter 1": lambda: models.conv_classifier(**BEST_CONFIG),
+    "CNN with strides, flatten, average pool": lambda: models.conv_classifier(
+        filters=(4, 8), strides=2, pooling=None, global_pooling="average"),
+    "dense 400": lambda: models.dense_classifier(hidden_units=400),
+    "rotated dense, max": lambda: models.rotated_dense_classifier(pooling="max"),
+    "rotated dense, mean": lambda: models.rotated_dense_classifier(filters=20, pooling="mean"),
+    "rotated dense, flat": lambda: models.rotated_dense_classifier(filters=20, pooling=None),
+    "p4 CNN": lambda: models.p4_cnn(),
+}
+
+
+@pytest.mark.parametrize("name", list(MODEL_BUILDERS))
+def test_exported_forward_pass_equals_keras(name):
+    rng = np.random.default_rng(0)
+    keras.utils.set_random_seed(0)
+    model = MODEL_BUILDERS[name]()
+    _randomise_batch_norm(model, rng)
+    _random_bias(model, rng)
+    spec = pg.rounded_spec(pg.export_model(model))  # the float32 weights the page receives
+    x = _digits(6, spec["input_shape"][0], rng)
+    expected = pg.keras_probabilities(model, x)
+    got = np.stack([pg.forward(spec, d) for d in x])
+    assert np.abs(got - expected).max() < 1e-5
+    assert np.allclose(got.sum(axis=1), 1)
+
+
+def test_a_wrong_export_is_caught():
+    """Negative control: forgetting to fold batch norm, or a wrong channel order, is visible."""
+    rng = np.random.default_rng(1)
+    keras.utils.set_random_seed(1)
+    model = models.conv_classifier(**BEST_CONFIG)
+    _randomise_batch_norm(model, rng)
+    spec = pg.export_model(model)
+    x = _digits(6, 50, rng)
+    expected = pg.keras_probabilities(model, x)
+    broken = {**spec, "layers": [dict(layer) for layer in spec["layers"]]}
+    conv = broken["layers"][2]
+    assert conv["type"] == "conv"
+    conv["kernel"] = conv["kernel"][::-1]  # a kernel flipped upside down (a convolution, not a correlation)
+    got = np.stack([pg.forward(broken, d) for d in x])
+    assert np.abs(got - expected).max() > 1e-3
+
+    p4 = models.p4_cnn()
+    spec = pg.export_model(p4)
+    lift = spec["layers"][0]
+    assert lift["type"] == "conv"
+    lift["kernel"] = lift["kernel"].transpose(1, 0, 2, 3)  # rows and columns of the filters swapped
+    x = _digits(4, 28, rng)
+    got = np.stack([pg.forward(spec, d) for d in x])
+    assert np.abs(got - pg.keras_probabilities(p4, x)).max() > 1e-4
+
+
+def test_unsupported_layers_are_refused():
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(10, activation="tanh")(x)
+    with pytest.raises(ValueError, match="tanh"):
+        pg.export_model(keras.Model(inputs, x))
+
+
+def test_bundle_round_trip(tmp_path):
+    """What write_bundle stores decodes to the float32 weights (checked in Python here)."""
+    import base64
+
+    keras.utils.set_random_seed(2)
+    spec = pg.export_model(models.rotated_dense_classifier(filters=5, pooling="max"))
+    digits = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    size = pg.write_bundle(tmp_path / "b.js", {"r": (spec, "R", 0.5)}, digits, [3, 4])
+    text = (tmp_path / "b.js").read_text()
+    assert size == len(text.encode())
+    bundle = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    layer = bundle["models"]["r"]["layers"][0]
+    kernel = np.frombuffer(base64.b64decode(layer["kernel"]["data"]), "<f4").reshape(layer["kernel"]["shape"])
+    assert np.array_equal(kernel, spec["layers"][0]["kernel"].astype(np.float32))
+    pixels = np.frombuffer(base64.b64decode(bundle["digits"]["pixels"]), np.uint8)
+    assert np.array_equal(pixels, digits.ravel()) and bundle["digits"]["labels"] == [3, 4]
+
+
+# --- Rotation by any angle, and placing on the canvas ----------------------------------------
+
+
+def test_quarter_turns_are_rotate90_exactly():
+    (_, _), (x_test, _) = data.load_mnist()
+    img = x_test[0].astype(np.float64) / 255
+    for k in range(-4, 8):
+        assert np.array_equal(pg.rotate_image(img, 90 * k), data.rotate90(img, k))
+
+
+def test_turning_by_theta_plus_90_is_a_quarter_turn_of_theta():
+    rng = np.random.default_rng(3)
+    img = rng.random((28, 28))
+    for theta in (7, 33.5, 45, 170):
+        assert np.allclose(pg.rotate_image(img, theta + 90), data.rotate90(pg.rotate_image(img, theta), 1),
+                           atol=1e-12)
+
+
+def test_rotation_of_a_point_and_of_a_constant():
+    """A single pixel off the centre moves along a circle; inside the image, a constant stays constant."""
+    img = np.zeros((29, 29))
+    img[14, 24] = 1.0  # 10 pixels right of the centre (14, 14)
+    turned = pg.rotate_image(img, 30)
+    r, c = np.unravel_index(turned.argmax(), turned.shape)
+    assert (r, c) == (14 - 5, 14 + 9)  # (row, col) of 10 * (sin 30, cos 30), rounded; y upwards
+    assert turned.max() > 0.2  # interpolation spreads the pixel over its neighbours
+    ones = pg.rotate_image(np.ones((28, 28)), 45)
+    assert np.allclose(ones[10:18, 10:18], 1)
+    assert ones[0, 0] == 0  # the corner comes from outside the image
+
+
+def test_place_and_its_errors():
+    img = np.full((28, 28), 7, np.uint8)
+    canvas = pg.place(img, 22, 0)
+    assert canvas.shape == (50, 50) and canvas[22:, :28].min() == 7 and canvas.sum() == 7 * 784
+    with pytest.raises(ValueError, match="off the"):
+        pg.place(img, 23, 0)
+
+
+# --- The page in a browser -------------------------------------------------------------------
+
+needs_page = pytest.mark.skipif(
+    not (PAGE.is_file() and (MODELS / "reference.json").is_file()),
+    reason="the playground is not built: run `jupyter-book build --all -W -n --keep-going book/` first",
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped"
+)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return json.loads((MODELS / "reference.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def tab():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(PAGE.as_uri(), wait_until="load")
+        page.wait_for_function("window.playground && window.playground.ready", timeout=20_000)
+        assert page.locator("#pg-status").inner_text().startswith("Ready")
+        errors.clear()  # from here on, every script error is the playground's
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+AGREEMENT_JS = """
+(ref) => {
+  const pg = window.playground, out = {translation: {}, rotation: {}};
+  const scaled = ref.digits.map(d => Float32Array.from(d, v => v / 255));
+  for (const key of Object.keys(ref.translation))
+    out.translation[key] = ref.positions.map(([i, r, c]) => pg.predict(key, pg.place(scaled[i], r, c)));
+  for (const key of Object.keys(ref.rotation))
+    out.rotation[key] = ref.angles.map(([i, a]) => pg.predict(key, pg.rotate(scaled[i], a)));
+  return out;
+}
+"""
+
+
+@needs_page
+@needs_chromium
+def test_browser_probabilities_equal_keras(tab, reference):
+    assert len(reference["digits"]) >= 100
+    got = tab.evaluate(AGREEMENT_JS, reference)
+    worst = {}
+    for panel in ("translation", "rotation"):
+        for key, expected in reference[panel].items():
+            diff = np.abs(np.array(got[panel][key]) - np.array(expected))
+            worst[key] = float(diff.max())
+            assert diff.shape[0] >= 300 and diff.shape[1] == 10
+    print("largest difference browser - Keras, per network:", worst)
+    assert max(worst.values()) < 1e-4, worst
+    assert not tab.errors, tab.errors
+
+
+def _shown(tab, table, model):
+    """The probabilities (percent) and the answer shown in the page's table for one network."""
+    row = tab.locator(f'#{table} tr[data-model="{model}"]')
+    numbers = [float(row.locator(f'td[data-class="{d}"] .pg-num').inner_text()) for d in range(10)]
+    return np.array(numbers), row.locator(".pg-answer").inner_text()
+
+
+def _check_shown(tab, table, model, expected_probs):
+    shown, answer = _shown(tab, table, model)
+    expected = 100 * np.asarray(expected_probs)
+    assert np.abs(shown - expected).max() <= 0.051, (model, shown, expected)
+    assert answer.startswith(f"{int(np.argmax(expected))} ("), (model, answer)
+    return answer
+
+
+@needs_page
+@needs_chromium
+def test_controls_move_and_turn_the_digit(tab, reference):
+    """Drive the page as a reader: keyboard, slider, buttons; the shown numbers are Keras'."""
+    tab.select_option("#pg-pick", "0")  # the first test digit (a 7): digit 0 of the reference
+    positions = {tuple(p[1:]): n for n, p in enumerate(reference["positions"]) if p[0] == 0}
+    angles = {a: n for n, (i, a) in enumerate(reference["angles"]) if i == 0}
+
+    # Moving: the digit starts centred; arrow keys on the canvas move it to the top-left corner.
+    assert tab.locator("#pg-position").inner_text().startswith("row 11, column 11")
+    for key in ("dense", "cnn"):
+        _check_shown(tab, "pg-trans", key, reference["translation"][key][positions[(11, 11)]])
+    tab.focus("#pg-canvas")
+    tab.keyboard.press("Shift+ArrowUp")
+    tab.keyboard.press("Shift+ArrowLeft")
+    for _ in range(6):
+        tab.keyboard.press("ArrowUp")
+        tab.keyboard.press("ArrowLeft")
+    tab.keyboard.press("ArrowUp")  # at the edge: stays at row 0
+    assert tab.locator("#pg-position").inner_text() == "row 0, column 0"
+    for key in ("dense", "cnn"):
+        _check_shown(tab, "pg-trans", key, reference["translation"][key][positions[(0, 0)]])
+    tab.keyboard.press("Home")
+    assert tab.locator("#pg-position").inner_text().startswith("row 11, column 11")
+
+    # Turning: slider, keys on the image, the quarter-turn buttons.
+    tab.locator("#pg-angle").fill("45")
+    assert tab.locator("#pg-angle-text").inner_text() == "45°"
+    for key in reference["rotation"]:
+        _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[45]])
+    tab.focus("#pg-turned")
+    tab.keyboard.press("Home")
+    for _ in range(17):
+        tab.keyboard.press("Shift+ArrowLeft")
+    assert tab.locator("#pg-angle-text").inner_text() == "17°"
+    for key in reference["rotation"]:
+        _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[17]])
+    tab.keyboard.press("Home")
+    tab.click("#pg-left")  # a quarter turn: the invariant networks do not change at all
+    assert tab.locator("#pg-angle-text").inner_text() == "90°"
+    for key in reference["rotation"]:
+        _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[90]])
+        change = tab.locator(f'#pg-rot tr[data-model="{key}"] .pg-change').inner_text()
+        assert (change == "none") == (key in ("rotated", "p4")), (key, change)
+    tab.focus("#pg-turned")
+    tab.keyboard.press("PageUp")  # 180
+    tab.keyboard.press("PageUp")  # 270
+    assert tab.locator("#pg-angle-text").inner_text() == "270°"
+    for key in reference["rotation"]:
+        _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[270]])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "playground-used.png"), full_page=True)
+    tab.keyboard.press("Home")
+    assert not tab.errors, tab.errors
+
+
+@needs_page
+@needs_chromium
+def test_drawing_with_pointer_and_keyboard(tab):
+    tab.click("#pg-clear")
+    assert tab.evaluate("Math.max(...window.playground.state.digit)") == 0
+    box = tab.locator("#pg-pad").bounding_box()
+    x0, y0, s = box["x"], box["y"], box["width"] / 28
+
+    def to(r, c):
+        tab.mouse.move(x0 + (c + 0.5) * s, y0 + (r + 0.5) * s)
+
+    # A "1": one vertical stroke down the middle.
+    to(5, 14)
+    tab.mouse.down()
+    for r in range(6, 24):
+        to(r, 14)
+    tab.mouse.up()
+    tab.wait_for_timeout(100)  # the page redraws on the next animation frame
+    ink = tab.evaluate("Array.from(window.playground.state.digit)")
+    ink = np.array(ink).reshape(28, 28)
+    assert ink[5:24, 14].min() > 0.9 and ink[:, :10].max() == 0
+    # What is shown is what the networks say about the drawing.
+    probs = tab.evaluate("(() => { const p = window.playground.predictAll(); "
+                         "return {cnn: p.cnn, p4: p.p4}; })()")
+    _check_shown(tab, "pg-trans", "cnn", probs["cnn"])
+    _check_shown(tab, "pg-rot", "p4", probs["p4"])
+
+    # Keyboard drawing: Space inks the pixel under the cursor (which starts at row 14, column 14).
+    tab.click("#pg-clear")
+    tab.focus("#pg-pad")
+    for _ in range(3):
+        tab.keyboard.press("ArrowRight")
+    tab.keyboard.press("Space")
+    assert "row 14, column 17" in tab.locator("#pg-cursor").inner_text()
+    ink = np.array(tab.evaluate("Array.from(window.playground.state.digit)")).reshape(28, 28)
+    assert ink[14, 17] == 1 and ink[14, 14] == 0
+    tab.keyboard.press("Delete")
+    assert tab.evaluate("window.playground.state.digit[14 * 28 + 17]") == 0
+    tab.select_option("#pg-pick", "0")
+    assert not tab.errors, tab.errors
+
+
+@needs_page
+@needs_chromium
+def test_fast_enough(tab):
+    timing = tab.evaluate("""() => {
+      const pg = window.playground, times = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now(); pg.predictAll(); times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return {median: times[10], max: times[19], ready: pg.readyAt};
+    }""")
+    print(f"one prediction of all six networks: median {timing['median']:.1f} ms, "
+          f"slowest {timing['max']:.1f} ms; interactive {timing['ready']:.0f} ms after navigation")
+    assert timing["median"] < 50
+    assert timing["ready"] < 2000
+
+
+@needs_page
+def test_page_adds_less_than_15_mb():
+    files = [PAGE] + [p for p in (HTML / "playground").rglob("*") if p.is_file()]
+    html = PAGE.read_text()
+    files += [p for p in (HTML / "_images").glob("*") if p.name in html]
+    total = sum(p.stat().st_size for p in files)
+    print(f"the playground adds {total / 1e6:.2f} MB in {len(files)} files")
+    assert total < 15e6
