@@ -72,7 +72,23 @@ async () => {
   }
   const images = Array.from(document.images).map(i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}));
   const math = Array.from(document.querySelectorAll('span.math, div.math'));
+  // Figures drawn for the column are shown at about their natural size (shrunk text is unreadable).
+  const figures = Array.from(document.querySelectorAll('.cell_output img, figure img'))
+    .filter(i => i.naturalWidth > 0)
+    .map(i => ({src: i.getAttribute('src'), ratio: i.getBoundingClientRect().width / i.naturalWidth}));
+  // A numbered equation that its number hides: drawn over it, or squeezed beside it so that
+  // the formula is cut off (its box scrolls).
+  const overlapping = Array.from(document.querySelectorAll('div.math')).filter(d => {
+    const label = d.querySelector('.eqno'), box = d.querySelector('mjx-container');
+    const formula = d.querySelector('mjx-math');
+    if (!label || !box || !formula) return false;
+    const a = label.getBoundingClientRect(), b = formula.getBoundingClientRect();
+    const drawnOver = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    return drawnOver || box.scrollWidth > box.clientWidth + 1;
+  }).map(d => d.id || d.textContent.slice(0, 40));
   return {
+    figures: figures,
+    overlapping: overlapping,
     images: images,
     math_total: math.length,
     math_typeset: math.filter(m => m.querySelector('mjx-container')).length,
@@ -108,6 +124,39 @@ def test_page_renders_cleanly(browser, page):
         f"{page}: only {report['math_typeset']} of {report['math_total']} formulas were typeset"
     )
     assert not failed_requests, f"{page}: local files that failed to load: {failed_requests}"
+    shrunk = [f"{f['src']} at {f['ratio']:.2f}" for f in report["figures"] if f["ratio"] < MIN_FIGURE_SCALE]
+    assert not shrunk, (f"{page}: figures shown at less than {MIN_FIGURE_SCALE:.0%} of their natural width "
+                        f"(draw them for the column, lib.plots.COLUMN_WIDTH_IN): {shrunk}")
+    assert not report["overlapping"], f"{page}: equation numbers drawn over their equation: {report['overlapping']}"
+
+
+#: Smallest ratio of displayed to natural width of a figure at a 1280 px window.
+MIN_FIGURE_SCALE = 0.8
+
+FAULTY_PAGE = """<!doctype html><html><body><main style="width: 690px">
+<div class="cell_output"><img alt="too wide" src="data:image/svg+xml;utf8,%3Csvg xmlns='http://www.w3.org/2000/svg'
+  width='1400' height='100'%3E%3C/svg%3E" style="max-width: 100%"></div>
+<div class="cell_output"><img alt="fits" src="data:image/svg+xml;utf8,%3Csvg xmlns='http://www.w3.org/2000/svg'
+  width='600' height='100'%3E%3C/svg%3E" style="max-width: 100%"></div>
+<div class="math" id="equation-wide"><span class="eqno" style="float: right">(1.1)</span>
+  <mjx-container style="display: block; overflow-x: auto"><mjx-math style="display: inline-block; width: 900px; height: 20px"></mjx-math></mjx-container></div>
+<div class="math" id="equation-narrow"><span class="eqno" style="float: right">(1.2)</span>
+  <mjx-container style="display: block; overflow-x: auto"><mjx-math style="display: inline-block; width: 200px; height: 20px"></mjx-math></mjx-container></div>
+</main></body></html>"""
+
+
+@needs_chromium
+def test_the_page_report_catches_shrunk_figures_and_hidden_equations(browser, tmp_path):
+    """The negative control of the two layout checks above: a page built to fail them does."""
+    path = tmp_path / "faulty.html"
+    path.write_text(FAULTY_PAGE)
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(path.as_uri(), wait_until="load")
+    report = tab.evaluate(PAGE_REPORT_JS)
+    tab.close()
+    ratios = [f["ratio"] for f in report["figures"]]
+    assert ratios[0] < MIN_FIGURE_SCALE <= ratios[1]
+    assert report["overlapping"] == ["equation-wide"]
 
 
 @needs_build
