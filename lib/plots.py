@@ -687,6 +687,36 @@ def plot_rotation_shift(y, y_rotated, k: int):
 
 
 @book_style
+def plot_p4_feature_maps(image, maps, image_turned, maps_turned):
+    """A feature on p4: one filter's four rotation planes for a digit and for the digit turned.
+
+    ``image``, ``image_turned``: ``(H, H)`` inputs $x$ and $Rx$; ``maps``, ``maps_turned``:
+    ``(H', H', 4)`` one output channel of a lifting convolution for each. Two rows of five
+    panels (the input, then planes ``r = 0..3``), one shared colour scale; the bottom row's
+    plane ``r`` is the top row's plane ``r - 1`` turned. Returns the Figure.
+    """
+    maps, maps_turned = np.asarray(maps, np.float64), np.asarray(maps_turned, np.float64)
+    if maps.ndim != 3 or maps.shape[-1] != 4 or maps.shape != maps_turned.shape:
+        raise ValueError(f"maps must both be (H', H', 4) (one channel, 4 rotations), got "
+                         f"{maps.shape} and {maps_turned.shape}")
+    lim = max(np.abs(maps).max(), np.abs(maps_turned).max(), 1e-12)
+    fig, axes = plt.subplots(2, 5, figsize=(COLUMN_WIDTH_IN, 3.3), layout="constrained")
+    rows = [(image, maps, "$x$", "$y_r(x)$"), (image_turned, maps_turned, "$Rx$", "$y_r(Rx)$")]
+    for row, (inp, planes, name, out) in zip(axes, rows):
+        row[0].imshow(inp, cmap="gray_r")
+        row[0].set_title(name)
+        for r in range(4):
+            im = row[r + 1].imshow(planes[..., r], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            row[r + 1].set_title(f"{out}, r={r}" if r == 0 else f"r={r}")
+        for ax in row:
+            _frame(ax)
+    for r in range(4):
+        axes[1, r + 1].set_xlabel(f"= $R\\,y_{{{(r - 1) % 4}}}(x)$")
+    fig.colorbar(im, ax=axes, shrink=0.8, label="pre-activation")
+    return fig
+
+
+@book_style
 def plot_curves(summaries, key: str = "val_accuracy", ylabel: str = "validation accuracy"):
     """One line per model: the mean over seeds of a per-epoch curve, and a band from the lowest
     to the highest seed. ``summaries``: :func:`lib.stats.summarize_seeds` dicts. Whole epochs

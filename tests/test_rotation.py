@@ -187,6 +187,19 @@ def test_chapter_plots_draw_what_they_are_given():
         plt.close(fig)
 
 
+def test_plot_p4_feature_maps_shows_the_planes_it_is_given():
+    rng = np.random.default_rng(3)
+    maps, turned = rng.normal(size=(6, 6, 4)), rng.normal(size=(6, 6, 4))
+    fig = plots.plot_p4_feature_maps(rng.random((8, 8)), maps, rng.random((8, 8)), turned)
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 10
+    np.testing.assert_array_equal(shown[3], maps[..., 2])
+    np.testing.assert_array_equal(shown[9], turned[..., 3])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="4 rotations"):
+        plots.plot_p4_feature_maps(np.zeros((8, 8)), maps[..., :3], np.zeros((8, 8)), turned[..., :3])
+
+
 def test_rotate90_and_permutation_matrix_agree_on_digit_stacks():
     rng = np.random.default_rng(6)
     images = rng.integers(0, 256, size=(4, 6, 6), dtype=np.uint8)
