@@ -44,6 +44,10 @@ LEARNING_RATE = 1e-3
 
 REGENERATE_COMMAND = "python -m lib.black_box"
 
+#: Chapter 1's best CNN, shipped so that chapter 2 can open it without training it.
+TRANSLATION_WEIGHTS_PATH = WEIGHTS_DIR / "translation_cnn.weights.h5"
+TRANSLATION_COMMAND = "python -m lib.black_box --translation"
+
 
 class ReferenceWeightsError(RuntimeError):
     """The shipped reference weights are missing or do not match :func:`reference_cnn`."""
@@ -64,32 +68,77 @@ def load_reference(path: str | Path | None = None) -> keras.Model:
     problem raises :class:`ReferenceWeightsError` naming ``python -m lib.black_box``.
     Returns a model compiled with sparse cross-entropy and accuracy (so ``evaluate`` works).
     """
-    path = Path(path) if path is not None else WEIGHTS_PATH
-    fix = f"Regenerate it with `{REGENERATE_COMMAND}` (run from the repository root)."
+    return _load_checked(reference_cnn(), Path(path) if path is not None else WEIGHTS_PATH,
+                         "lib.models.reference_cnn", REGENERATE_COMMAND)
+
+
+def load_translation_cnn(path: str | Path | None = None) -> keras.Model:
+    """The best CNN of chapter 1 (``lib.translation.BEST_CONFIG``, seed 0), from its shipped
+    weights (``weights/translation_cnn.weights.h5``), with the checks of :func:`load_reference`;
+    a problem names ``python -m lib.black_box --translation``. Input: ``(N, 50, 50)`` canvases.
+    """
+    from lib.models import conv_classifier
+    from lib.translation import BEST_CONFIG
+
+    return _load_checked(conv_classifier(**BEST_CONFIG),
+                         Path(path) if path is not None else TRANSLATION_WEIGHTS_PATH,
+                         "conv_classifier(**lib.translation.BEST_CONFIG)", TRANSLATION_COMMAND)
+
+
+def _load_checked(model: keras.Model, path: Path, architecture: str, command: str) -> keras.Model:
+    fix = f"Regenerate it with `{command}` (run from the repository root)."
     if not path.is_file():
-        raise ReferenceWeightsError(f"Reference weights not found at {path}. {fix}")
-    model = reference_cnn()
+        raise ReferenceWeightsError(f"Shipped weights not found at {path}. {fix}")
     expected = template_shapes(model)
     try:
         stored = stored_shapes(path)
     except (OSError, KeyError) as err:
-        raise ReferenceWeightsError(f"Reference weights at {path} are unreadable ({err}). {fix}") from err
+        raise ReferenceWeightsError(f"Shipped weights at {path} are unreadable ({err}). {fix}") from err
     if stored != expected:
         differences = [f"{key}: file {stored.get(key, 'missing')}, model {expected.get(key, 'none')}"
                        for key in sorted(set(stored) | set(expected)) if stored.get(key) != expected.get(key)]
         raise ReferenceWeightsError(
-            f"Reference weights at {path} do not match the architecture of lib.models.reference_cnn "
+            f"Shipped weights at {path} do not match the architecture of {architecture} "
             f"({'; '.join(differences)}). {fix}"
         )
+    shapes = [tuple(w.shape) for w in model.get_weights()]
     try:
         model.load_weights(path)
     except Exception as err:  # noqa: BLE001 - re-raised with the fix named
         raise ReferenceWeightsError(f"Loading {path} failed ({err}). {fix}") from err
     loaded = [tuple(w.shape) for w in model.get_weights()]
-    if loaded != expected_shapes():  # pragma: no cover - guarded by the comparison above
-        raise ReferenceWeightsError(f"Loaded weights have shapes {loaded}, expected {expected_shapes()}. {fix}")
+    if loaded != shapes:  # pragma: no cover - guarded by the comparison above
+        raise ReferenceWeightsError(f"Loaded weights have shapes {loaded}, expected {shapes}. {fix}")
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+def export_translation_cnn(path: str | Path | None = None) -> dict:
+    """Train (or take from the training cache) chapter 1's best CNN, seed 0, exactly as
+    :func:`lib.translation.train_best` does, and save its weights for chapter 2, which reads
+    them instead of training. Returns the training record (also written as JSON next to the
+    shipped file)."""
+    from lib.data import translated_mnist
+    from lib.translation import BEST_BATCH_SIZE, BEST_EPOCHS, train_best
+
+    path = Path(path) if path is not None else TRANSLATION_WEIGHTS_PATH
+    result = train_best(translated_mnist(), seed=0, progress="epoch")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.model.optimizer = None
+    result.model.save_weights(path)
+    record = {
+        "command": TRANSLATION_COMMAND,
+        "seed": 0,
+        "epochs": BEST_EPOCHS,
+        "batch_size": BEST_BATCH_SIZE,
+        "test_accuracy": float(result.test_accuracy),
+        "params": int(result.model.count_params()),
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "trained_on": time.strftime("%Y-%m-%d"),
+    }
+    path.with_name(path.name.replace(".weights.h5", ".json")).write_text(json.dumps(record, indent=2) + "\n")
+    return record
 
 
 def stored_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
@@ -190,15 +239,23 @@ def train_reference(epochs: int = EPOCHS, seed: int = SEED, path: str | Path | N
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Train the reference CNN and save its weights under weights/.")
+    parser = argparse.ArgumentParser(description="Train the reference CNN (or, with --translation, chapter 1's "
+                                                 "best CNN) and save its weights under weights/.")
+    parser.add_argument("--translation", action="store_true",
+                        help="export chapter 1's best CNN (seed 0) instead of the reference CNN")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--output", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
-    record = train_reference(args.epochs, args.seed, args.output)
-    size_kb = args.output.stat().st_size / 1024
-    print(f"saved {args.output} ({size_kb:.0f} KiB): test accuracy {record['test_accuracy']:.4f} "
-          f"after {record['epochs']} epochs, seed {record['seed']}, {record['train_seconds']:.0f} s")
+    if args.translation:
+        output = args.output or TRANSLATION_WEIGHTS_PATH
+        record = export_translation_cnn(output)
+    else:
+        output = args.output or WEIGHTS_PATH
+        record = train_reference(args.epochs, args.seed, output)
+    size_kb = output.stat().st_size / 1024
+    print(f"saved {output} ({size_kb:.0f} KiB): test accuracy {record['test_accuracy']:.4f} "
+          f"after {record['epochs']} epochs, seed {record['seed']}")
 
 
 if __name__ == "__main__":

@@ -99,3 +99,25 @@ def test_fresh_weights_of_the_right_architecture_load(tmp_path):
     loaded = load_reference(path)
     for a, b in zip(fresh.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_shipped_translation_cnn_is_chapter_1s_best_cnn_and_scores_its_record():
+    """Chapter 2 opens chapter 1's best CNN from weights/translation_cnn.weights.h5: the file
+    loads into conv_classifier(**BEST_CONFIG) and scores its recorded test accuracy."""
+    from lib.data import translated_mnist
+    from lib.train import predict_proba
+
+    model = reference.load_translation_cnn()
+    record = json.loads(reference.TRANSLATION_WEIGHTS_PATH.with_name("translation_cnn.json").read_text())
+    assert record["command"] == reference.TRANSLATION_COMMAND and record["seed"] == 0
+    data = translated_mnist()
+    p = predict_proba(model, data["x_test"], batch_size=1000)
+    accuracy = np.mean(p.argmax(axis=1) == data["y_test"])
+    assert accuracy == pytest.approx(record["test_accuracy"], abs=3e-4)
+    assert accuracy > 0.98
+
+
+def test_translation_cnn_refuses_the_reference_weights_and_names_its_command():
+    # the negative control: the reference CNN's file is a valid weights file of another network
+    with pytest.raises(ReferenceWeightsError, match=r"do not match.*python -m lib\.black_box --translation"):
+        reference.load_translation_cnn(reference.WEIGHTS_PATH)
