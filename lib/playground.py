@@ -396,6 +396,16 @@ def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
                      for t in steps])
 
 
+def accuracy(probs, labels) -> np.ndarray:
+    """Fraction correct at each step of a sweep: ``probs`` ``(S, N, classes)`` (from
+    :func:`angle_sweep` or :func:`diagonal_sweep`) and the ``N`` true ``labels`` -> ``(S,)``."""
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    if probs.ndim != 3 or labels.shape != probs.shape[1:2]:
+        raise ValueError(f"probs must be (S, N, classes) with N = len(labels); got {probs.shape} "
+                         f"and {labels.shape} labels")
+    return (probs.argmax(-1) == labels).mean(axis=1)
+
+
 def write_json(path, value) -> int:
     """Write ``value`` as compact JSON (creating folders); returns the size in bytes."""
     path = Path(path)

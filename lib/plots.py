@@ -793,3 +793,94 @@ def plot_confusions(matrices: dict):
     else:
         fig.colorbar(im, ax=axes.ravel().tolist(), label=label, shrink=0.8)
     return fig
+
+
+# --- Chapter 4: the playground ----------------------------------------------------------------
+
+
+@book_style
+def plot_turned_digit(images, angles, answers: dict, truth: int | None = None):
+    """One digit turned by several angles, and each network's answer under each turn.
+
+    ``images``: ``(A, H, H)`` turned images (``uint8`` in 0..255 or floats in [0, 1]);
+    ``angles``: the ``A`` angles in degrees (column titles); ``answers``: network label ->
+    ``A`` predicted classes, one row of text per network under the images, the labels on the
+    left. With ``truth``, answers that differ from it are drawn bold and dark red (and the
+    caption should say so). Returns the Figure, :data:`COLUMN_WIDTH_IN` wide at most.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1] != images.shape[2]:
+        raise ValueError(f"images must be (A, H, H), got shape {images.shape}")
+    n = len(images)
+    if len(angles) != n:
+        raise ValueError(f"{len(angles)} angles for {n} images")
+    if not answers:
+        raise ValueError("answers is empty: give at least one network's answers")
+    for label, row in answers.items():
+        if np.shape(row) != (n,):
+            raise ValueError(f"answers[{label!r}] must hold {n} classes, got shape {np.shape(row)}")
+    vmax = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
+    left = 0.1 + 0.075 * max(len(str(label)) for label in answers)  # room for the row labels
+    cell = min(0.9, (COLUMN_WIDTH_IN - left) / n)
+    title_h, line_h, gap = 0.25, 0.21, 0.08
+    width = left + n * cell
+    height = title_h + cell + gap + line_h * len(answers) + 0.05
+    fig = plt.figure(figsize=(width, height))
+    for a in range(n):
+        x0, y0 = left + a * cell + 0.04, height - title_h - cell
+        ax = fig.add_axes((x0 / width, y0 / height, (cell - 0.08) / width, (cell - 0.08) / height))
+        ax.imshow(images[a], cmap="gray_r", vmin=0, vmax=vmax)
+        ax.set_title(f"{angles[a]:g}°", fontsize=MIN_FONT_PT + 1, pad=3)
+        _frame(ax)
+    for r, (label, row) in enumerate(answers.items()):
+        y = (height - title_h - cell - gap - (r + 0.5) * line_h) / height
+        fig.text((left - 0.1) / width, y, str(label), ha="right", va="center", fontsize=MIN_FONT_PT + 1)
+        for a, answer in enumerate(row):
+            wrong = truth is not None and int(answer) != truth
+            fig.text((left + (a + 0.5) * cell) / width, y, str(int(answer)), ha="center", va="center",
+                     fontsize=MIN_FONT_PT + 1, fontweight="bold" if wrong else "normal",
+                     color="#a50f15" if wrong else "black")
+    return fig
+
+
+@book_style
+def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: float = 3.4):
+    """Accuracy against a sweep (an angle, a position): one line per network, legend below.
+
+    ``x``: ``(n,)`` values of the swept quantity; ``accuracies``: network label -> ``(n,)``
+    fractions correct in [0, 1], shown in percent from 0 to 100; ``xlabel`` names the swept
+    quantity with its unit; ``marks``: x values drawn as dotted grey vertical lines (the
+    quarter turns, the centre); ``xticks``: tick positions (default: matplotlib's). Every
+    network has its own marker (open) and dash pattern. Returns the Figure.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1 or len(x) < 2:
+        raise ValueError(f"x must be one-dimensional with at least 2 values, got shape {x.shape}")
+    if not accuracies:
+        raise ValueError("accuracies is empty: give at least one network's curve")
+    curves = {}
+    for label, acc in accuracies.items():
+        acc = np.asarray(acc, dtype=np.float64)
+        if acc.shape != x.shape:
+            raise ValueError(f"accuracies[{label!r}] has shape {acc.shape}, x has {x.shape}")
+        if np.nanmin(acc) < 0 or np.nanmax(acc) > 1:
+            raise ValueError(f"accuracies[{label!r}] must be fractions in [0, 1]")
+        curves[label] = acc
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
+    for q in marks:
+        ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
+    every = max(1, len(x) // 24)
+    for i, (label, acc) in enumerate(curves.items()):
+        ax.plot(x, acc, ms=5, lw=1.4, markevery=every, label=label, **_style_cycle(i))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylim(0, 1.04)
+    ax.set_xlim(x.min(), x.max())
+    if xticks is not None:
+        ax.set_xticks(list(xticks))
+    elif np.all(x == np.round(x)):  # positions in pixels: no ticks between them
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.grid(axis="y", alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=min(len(curves), 4), handlelength=3.2)
+    return fig

@@ -7,19 +7,27 @@ Browser tests (after the book is built, with Chromium; skipped with a message ot
 page's JavaScript gives Keras' probabilities on 120 test digits at several positions and angles,
 its own controls (keyboard, slider, buttons, pointer) move, turn and draw the digit and the
 displayed numbers follow, it is fast enough, and it stays small.
+
+Figures (no build needed): the page's two plotting functions in ``lib.plots`` draw what they are
+given, within the column width and the smallest font, and refuse bad shapes.
 """
 
 import json
 import shutil
 from pathlib import Path
 
-import numpy as np
-import pytest
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 import lib.train  # noqa: F401  (imports TensorFlow quietly)
 import keras
 
-from lib import data, models, playground as pg
+from lib import data, models, plots, playground as pg
 from lib.translation import BEST_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,12 +176,100 @@ def test_rotation_of_a_point_and_of_a_constant():
     assert ones[0, 0] == 0  # the corner comes from outside the image
 
 
+def test_accuracy_of_a_sweep_by_hand():
+    probs = np.zeros((2, 3, 4))
+    probs[0, [0, 1, 2], [1, 2, 0]] = 1  # answers 1, 2, 0
+    probs[1, [0, 1, 2], [1, 1, 1]] = 1  # answers 1, 1, 1
+    np.testing.assert_allclose(pg.accuracy(probs, [1, 2, 3]), [2 / 3, 1 / 3])
+    with pytest.raises(ValueError, match="N = len"):
+        pg.accuracy(probs, [1, 2])
+    with pytest.raises(ValueError, match="S, N, classes"):
+        pg.accuracy(probs[0], [1, 2, 3])
+
+
 def test_place_and_its_errors():
     img = np.full((28, 28), 7, np.uint8)
     canvas = pg.place(img, 22, 0)
     assert canvas.shape == (50, 50) and canvas[22:, :28].min() == 7 and canvas.sum() == 7 * 784
     with pytest.raises(ValueError, match="off the"):
         pg.place(img, 23, 0)
+
+
+# --- The page's figures (drawing only) -------------------------------------------------------
+
+
+def _fonts_and_width_ok(fig):
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert fig.get_figwidth() <= plots.COLUMN_WIDTH_IN + 1e-9
+    fig.canvas.draw()  # creates the tick labels
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible()]
+    small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < plots.MIN_FONT_PT]
+    assert not small, small
+    return texts
+
+
+def test_plot_turned_digit_shows_images_and_answers():
+    rng = np.random.default_rng(0)
+    images = rng.random((8, 28, 28))
+    angles = [0, 30, 60, 90, 135, 180, 225, 270]
+    answers = {"Dense 100": [6, 6, 0, 6, 5, 9, 6, 6], "Rotated dense, max": [6] * 8}
+    fig = plots.plot_turned_digit(images, angles, answers, truth=6)
+    texts = _fonts_and_width_ok(fig)
+    shown = [ax.images[0].get_array() for ax in fig.axes]
+    assert len(shown) == 8
+    np.testing.assert_array_equal(shown[4], images[4])
+    assert [ax.get_title() for ax in fig.axes] == [f"{a}°" for a in angles]
+    words = [t.get_text() for t in texts]
+    assert "Dense 100" in words and "Rotated dense, max" in words
+    wrong = [t for t in texts if t.get_text() in ("0", "5", "9") and t.get_fontweight() == "bold"]
+    assert len(wrong) == 3  # the answers that are not the truth stand out
+    plt.close(fig)
+
+
+def test_plot_turned_digit_refuses_bad_shapes():
+    images = np.zeros((3, 28, 28))
+    with pytest.raises(ValueError, match=r"\(A, H, H\)"):
+        plots.plot_turned_digit(np.zeros((3, 28, 27)), [0, 1, 2], {"a": [1, 2, 3]})
+    with pytest.raises(ValueError, match="2 angles for 3 images"):
+        plots.plot_turned_digit(images, [0, 1], {"a": [1, 2, 3]})
+    with pytest.raises(ValueError, match="must hold 3 classes"):
+        plots.plot_turned_digit(images, [0, 1, 2], {"a": [1, 2]})
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_turned_digit(images, [0, 1, 2], {})
+
+
+def test_plot_sweep_draws_the_curves_it_is_given():
+    x = np.arange(0, 361, 5)
+    rng = np.random.default_rng(1)
+    acc = {"p4 CNN": rng.random(len(x)), "Dense 400": rng.random(len(x))}
+    fig = plots.plot_sweep(x, acc, "angle (degrees)", marks=(90, 180, 270), xticks=range(0, 361, 45))
+    _fonts_and_width_ok(fig)
+    ax = fig.axes[0]
+    curves = {line.get_label(): line for line in ax.lines if not line.get_label().startswith("_")}
+    assert set(curves) == set(acc)
+    np.testing.assert_array_equal(curves["Dense 400"].get_ydata(), acc["Dense 400"])
+    np.testing.assert_array_equal(curves["Dense 400"].get_xdata(), x)
+    assert ax.get_xlabel() == "angle (degrees)" and ax.get_ylabel() == "accuracy"
+    assert len(ax.lines) == len(acc) + 3  # the marks
+    assert fig.legends and not ax.get_legend()  # the legend sits below the axes, off the data
+    plt.close(fig)
+
+
+def test_plot_sweep_refuses_bad_shapes():
+    x = np.arange(5)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        plots.plot_sweep(np.zeros((2, 3)), {"a": np.zeros(6)}, "t")
+    with pytest.raises(ValueError, match=r"has shape \(4,\), x has \(5,\)"):
+        plots.plot_sweep(x, {"a": np.zeros(4)}, "t")
+    with pytest.raises(ValueError, match="fractions"):
+        plots.plot_sweep(x, {"a": np.full(5, 80.0)}, "t")  # percent, not fractions
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_sweep(x, {}, "t")
+    fig = plots.plot_sweep(np.arange(23), {"a": np.full(23, 0.5)}, "t (pixels)")
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    assert np.all(ticks == np.round(ticks))  # pixel positions: whole numbers only
+    plt.close(fig)
 
 
 # --- The page in a browser -------------------------------------------------------------------
