@@ -62,6 +62,11 @@ def book_style(func):
                 for axis in (ax.xaxis, ax.yaxis):
                     axis.get_major_ticks(1)
                     axis.get_minor_ticks(1)
+            # The first figure of a Jupyter session loads the inline backend, which turns
+            # interactive mode on; leaving the context must not turn it off again, or no later
+            # figure of the notebook is shown.
+            interactive = matplotlib.is_interactive()
+        matplotlib.interactive(interactive)
         return fig
     return wrapper
 

@@ -1,4 +1,4 @@
-"""Training: uint8 batches, a progress display, and a result cache that cannot lie.
+"""Training: uint8 batches and a result cache that cannot lie (progress: :mod:`lib.progress`).
 
 Images stay ``uint8`` in memory and are converted to ``float32`` in ``[0, 1]``
 one batch at a time (:func:`to_float`, :func:`batches`), so a chapter holds one
@@ -41,6 +41,8 @@ import_tensorflow_quietly()
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+from lib.progress import Progress  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,67 +140,6 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     else:
         ds = ds.map(lambda x: to_float(x, channel_axis), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-# --- progress --------------------------------------------------------------------------------
-
-
-def _in_notebook() -> bool:
-    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
-class Progress(keras.callbacks.Callback):
-    """Show how training goes while it runs, and leave nothing behind.
-
-    In Jupyter (``mode="auto"``) one line is updated in place after every epoch
-    (a text progress bar with the latest metrics) and emptied when the run ends.
-    Elsewhere ``"auto"`` prints nothing; ``"epoch"`` prints one line per epoch to
-    stdout (for the command line).
-
-    While the book builds, the environment variable ``SYMBOOK_PROGRESS=log`` (set by
-    ``book/_ext/libhash.py`` and inherited by the kernels) turns ``"auto"`` into one
-    line per trained model on the kernel's own stderr, which lands in the build log:
-    an executed page must keep no output of its own, because myst-nb would wrap even
-    an empty one in the cell's figure.
-    """
-
-    def __init__(self, name: str, epochs: int, mode: str = "auto"):
-        super().__init__()
-        self.name, self.epochs, self.mode = name, epochs, mode
-        self._handle = None
-
-    def _show(self, text):
-        if self.mode == "auto" and os.environ.get("SYMBOOK_PROGRESS") == "log":
-            return  # the build log gets one line per model, from on_train_end
-        if self.mode == "epoch":
-            print(text, flush=True)
-        elif self.mode == "auto" and _in_notebook():
-            from IPython.display import HTML, display
-
-            html = HTML(f"<pre>{text}</pre>") if text else HTML("")
-            if self._handle is None:
-                self._handle = display(html, display_id=True)
-            else:
-                self._handle.update(html)
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-        self._show(f"{self.name}: training [{'.' * self.epochs}] 0/{self.epochs} epochs")
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs, done = logs or {}, epoch + 1
-        bar = "#" * done + "." * (self.epochs - done)
-        metrics = "  ".join(f"{k} {logs[k]:.4f}" for k in ("loss", "accuracy", "val_accuracy") if k in logs)
-        self._show(f"{self.name}: [{bar}] {done}/{self.epochs} epochs  {metrics}  "
-                   f"{time.perf_counter() - self._start:.0f} s")
-
-    def on_train_end(self, logs=None):
-        if self.mode == "auto" and os.environ.get("SYMBOOK_PROGRESS") == "log":
-            print(f"[lib.train] {self.name}: {self.epochs} epochs in "
-                  f"{time.perf_counter() - self._start:.0f} s", file=sys.__stderr__, flush=True)
-        elif self._handle is not None:  # replace the line by nothing: the page keeps only results
-            self._show("")
 
 
 # --- the cache key -----------------------------------------------------------------------

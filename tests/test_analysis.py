@@ -311,3 +311,26 @@ def test_receptive_field_of_a_p4_network():
     assert analysis.receptive_field(model, "lift") == (5, 1)
     assert analysis.receptive_field(model, "pool1") == (6, 2)
     assert analysis.receptive_field(model, "gconv2") == (20, 4)
+
+
+def test_book_style_keeps_interactive_mode_switched_on_inside_it():
+    """Jupyter's inline backend, loaded by a notebook's first figure inside the style, turns
+    interactive mode on; if the style's exit turned it off, no later figure would be shown."""
+    before = matplotlib.is_interactive()
+
+    @plots.book_style
+    def first_figure():
+        matplotlib.interactive(True)  # what loading the inline backend does
+        return plt.figure()
+
+    try:
+        matplotlib.interactive(False)
+        plt.close(first_figure())
+        assert matplotlib.is_interactive()
+        # the control: a bare rc_context does restore it, which is the bug guarded against
+        matplotlib.interactive(False)
+        with matplotlib.rc_context({"font.size": 10}):
+            matplotlib.interactive(True)
+        assert not matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(before)

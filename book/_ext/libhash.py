@@ -39,9 +39,11 @@ def _set_cache_path(app, config):
 
 
 def setup(app):
-    # Kernels inherit this: training reports to the build log instead of leaving an output
-    # in the page (myst-nb wraps every display output of a figure cell in that figure).
-    os.environ.setdefault("SYMBOOK_PROGRESS", "log")
+    # Kernels inherit this: training reports to a log file instead of leaving an output in
+    # the page (myst-nb wraps every display output of a figure cell in that figure).
+    log = Path(app.outdir).resolve().parent / "training-log.txt"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("SYMBOOK_PROGRESS", f"file:{log}")
     # Priority 900: after jupyter-book has written its own value into the config.
     app.connect("config-inited", _set_cache_path, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
