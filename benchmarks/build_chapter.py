@@ -37,8 +37,8 @@ def main(name: str) -> int:
             title = next(line for line in text.splitlines() if line.startswith("# "))
             text = f"{title}\n\n(Stub: this chapter is not built here.)\n"
         (work / page.name).write_text(text)
-    # The repo root must be the parent of book/ for the lib hash: symlink lib and weights.
-    for extra in ("lib", "weights"):
+    # The repo root must be the parent of book/ for the lib hash: link what it reads.
+    for extra in ("lib", "weights", "requirements.txt"):
         link = out / extra
         if (ROOT / extra).exists() and not link.exists():
             link.symlink_to(ROOT / extra)
