@@ -39,6 +39,9 @@ SEEDS = (0, 1, 2)
 CNN_IMAGES, CNN_EPOCHS, CNN_LEARNING_RATE = 20_000, 4, 3e-3
 #: Test digits used to measure the CNNs' invariance.
 N_INVARIANCE = 2000
+#: Accuracy against any angle: test digits, and the angles (degrees, counter-clockwise).
+N_SWEEP = 1000
+SWEEP_ANGLES = np.arange(0, 361, 5)
 
 
 def rotation_counts(labels, k, classes: int = 10) -> np.ndarray:
@@ -91,6 +94,37 @@ def cnn_specs() -> list[ModelSpec]:
     """The ordinary CNN and the p4 CNN of about the same number of parameters."""
     return [ModelSpec(label, build, {}, CNN_EPOCHS, train_size=CNN_IMAGES, learning_rate=CNN_LEARNING_RATE)
             for label, build in (("plain CNN", models.plain_cnn), ("p4 CNN", models.p4_cnn))]
+
+
+def upright_cnn_spec() -> ModelSpec:
+    """The ordinary CNN of :func:`cnn_specs`, trained the same way on upright digits (one seed)."""
+    return ModelSpec("plain CNN, upright", models.plain_cnn, {}, CNN_EPOCHS, seeds=SEEDS[:1],
+                     train_size=CNN_IMAGES, learning_rate=CNN_LEARNING_RATE)
+
+
+def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> dict:
+    """Accuracy of each network on digits turned by any angle.
+
+    ``networks``: label -> Keras model taking ``(N, H, H, 1)`` images in [0, 1]; ``digits``:
+    ``uint8 (N, H, H)``; ``labels``: ``(N,)``; ``angles`` in degrees, counter-clockwise. Each
+    angle is applied once (bilinear interpolation, :func:`lib.playground.rotate_image`, exact
+    for quarter turns) and every network sees the same turned images. Returns label ->
+    ``float64 (len(angles),)`` fractions correct.
+    """
+    from lib.playground import rotate_image
+
+    digits, labels = np.asarray(digits), np.asarray(labels)
+    if digits.ndim != 3 or labels.shape != digits.shape[:1]:
+        raise ValueError(f"digits must be (N, H, H) with N labels, got {digits.shape} and {labels.shape}")
+    scaled = digits.astype(np.float32) / np.float32(255)
+    out = {label: np.empty(len(angles)) for label in networks}
+    for i, angle in enumerate(angles):
+        turned = np.stack([rotate_image(d, float(angle)) for d in scaled]).astype(np.float32)[..., None]
+        for label, model in networks.items():
+            probs = [keras.ops.convert_to_numpy(model(turned[s:s + 500], training=False))
+                     for s in range(0, len(turned), 500)]
+            out[label][i] = np.mean(np.concatenate(probs).argmax(-1) == labels)
+    return out
 
 
 def upright_splits() -> dict:

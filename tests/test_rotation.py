@@ -221,3 +221,30 @@ def test_predictions_all_rotations_equal_predict_proba():
     assert probs.shape == (4, 37, 10) and probs.dtype == np.float32
     for k in range(4):
         np.testing.assert_allclose(probs[k], predict_proba(model, rotate90(images, k)), rtol=1e-5, atol=1e-6)
+
+
+def test_accuracy_by_angle_matches_direct_predictions_and_repeats_for_an_invariant_model():
+    from lib.data import load_mnist
+    from lib.models import dense_classifier
+
+    keras.utils.set_random_seed(0)
+    (_, _), (x, y) = load_mnist()
+    x, y = x[:60], y[:60]
+    invariant = rotated_dense_classifier(filters=8, pooling="max")
+    dense = dense_classifier(hidden_units=16)
+    angles = np.array([0, 45, 90, 180, 270])
+    acc = rotation.accuracy_by_angle({"inv": invariant, "dense": dense}, x, y, angles)
+    assert set(acc) == {"inv", "dense"} and acc["inv"].shape == (5,)
+    for name, model in (("inv", invariant), ("dense", dense)):
+        direct = predict_at(model, x) == y
+        assert acc[name][0] == pytest.approx(direct.mean())
+        assert acc[name][3] == pytest.approx(np.mean(predict_at(model, rotate90(x, 2)) == y))
+    inv = acc["inv"][[0, 2, 3, 4]]
+    assert np.all(inv == inv[0])  # exactly invariant to quarter turns
+    with pytest.raises(ValueError, match="digits must be"):
+        rotation.accuracy_by_angle({"inv": invariant}, x[0], y[:1], angles)
+
+
+def predict_at(model, images):
+    x = images.astype(np.float32)[..., None] / np.float32(255)
+    return keras.ops.convert_to_numpy(model(x, training=False)).argmax(-1)
