@@ -201,12 +201,33 @@ def six_nine_confusion(predicted, labels) -> dict:
     six_as_nine = predicted[six] == 9
     nine_as_six = predicted[nine] == 6
     other = ~(six | nine)
+    rates = pair_swap_rates(predicted, labels)
+    pairs = [(a, b) for a in range(10) for b in range(a + 1, 10) if (a, b) != (6, 9)]
+    others = np.array([rates[a, b] for a, b in pairs])
     return {
         "six_as_nine": float(six_as_nine.mean()),
         "nine_as_six": float(nine_as_six.mean()),
         "swapped": float((six_as_nine.sum() + nine_as_six.sum()) / (six.sum() + nine.sum())),
         "other_errors": float((predicted[other] != labels[other]).mean()) if other.any() else 0.0,
+        # like with like: the same swap rate for every other pair of classes
+        "pair_median": float(np.nanmedian(others)),
+        "pair_max": float(np.nanmax(others)),
+        "pair_rank": int(1 + np.sum(others > rates[6, 9])),  # 1: no pair is swapped more
     }
+
+
+def pair_swap_rates(predicted, labels, classes: int = 10) -> np.ndarray:
+    """``float64 (classes, classes)`` symmetric: for classes ``a != b``, the fraction of the true
+    a's and b's that are predicted as the other one, ``(n(a->b) + n(b->a)) / (n(a) + n(b))``
+    (NaN where neither class occurs; 0 on the diagonal)."""
+    predicted, labels = np.asarray(predicted).ravel(), np.asarray(labels).ravel()
+    counts = np.zeros((classes, classes))
+    np.add.at(counts, (labels.astype(np.int64), predicted.astype(np.int64)), 1)
+    n = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = (counts + counts.T) / (n[:, None] + n[None, :])
+    np.fill_diagonal(rates, 0.0)
+    return rates
 
 
 # --- Equivariance measured on real digits ---------------------------------------------------
@@ -295,7 +316,7 @@ def rotation_table(reports: dict) -> str:
 
 
 def six_nine_table(six_nine: dict, accuracy: dict | None = None) -> str:
-    """Markdown: 6/9 swaps against the error rate on the other classes, per model.
+    """Markdown: 6/9 swaps against the same swap rate of the other 44 pairs of classes, per model.
 
     ``six_nine`` maps a label to :func:`six_nine_confusion` output; ``accuracy``, if given,
     maps a label to a test-accuracy text shown in a first column.
@@ -303,8 +324,10 @@ def six_nine_table(six_nine: dict, accuracy: dict | None = None) -> str:
     from lib.stats import markdown_table
 
     header = ["model"] + (["test accuracy (%)"] if accuracy else []) + [
-        "6 predicted as 9", "9 predicted as 6", "6 and 9 swapped", "errors on the other 8 classes"]
+        "6 predicted as 9", "9 predicted as 6", "6 and 9 swapped",
+        "other pairs swapped: median", "largest", "rank of 6/9 (of 45)"]
     rows = [[label] + ([accuracy[label]] if accuracy else [])
-            + [f"{100 * s[k]:.2f}%" for k in ("six_as_nine", "nine_as_six", "swapped", "other_errors")]
+            + [f"{100 * s[k]:.2f}%" for k in ("six_as_nine", "nine_as_six", "swapped", "pair_median", "pair_max")]
+            + [str(s["pair_rank"])]
             for label, s in six_nine.items()]
     return markdown_table(header, rows)

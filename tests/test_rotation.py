@@ -54,6 +54,18 @@ def test_confusion_and_six_nine_against_loops():
         other = [c for c in range(10) if c not in (6, 9)]
         wrong = sum(cm[c].sum() - cm[c, c] for c in other)
         assert s["other_errors"] == pytest.approx(wrong / sum(cm[c].sum() for c in other))
+        rates = rotation.pair_swap_rates(predicted, labels)
+        assert rates[3, 5] == pytest.approx((cm[3, 5] + cm[5, 3]) / (cm[3].sum() + cm[5].sum()))
+        np.testing.assert_array_equal(rates, rates.T)
+        others = [rates[a, b] for a in range(10) for b in range(a + 1, 10) if (a, b) != (6, 9)]
+        assert s["pair_median"] == pytest.approx(np.median(others))
+        assert s["pair_rank"] == 1 + sum(r > rates[6, 9] for r in others)
+    # a model that swaps only 6 and 9 ranks the pair first; one that never does, last
+    labels = np.repeat(np.arange(10), 20)
+    swapping = np.where(labels == 6, 9, np.where(labels == 9, 6, labels))
+    assert rotation.six_nine_confusion(swapping, labels)["pair_rank"] == 1
+    confused = np.where(labels == 3, 5, labels)
+    assert rotation.six_nine_confusion(confused, labels)["pair_rank"] == 2
     with pytest.raises(ValueError, match="6s and 9s"):
         rotation.six_nine_confusion(np.zeros(3), np.zeros(3))
 
