@@ -629,6 +629,47 @@ def plot_rotation_counts(counts):
 
 
 @book_style
+def plot_permutation(permutation):
+    """A quarter turn as a permutation: pixel numbers before and after, and the matrix ``P``.
+
+    ``permutation``: ``(n, n)`` 0/1 matrix of the turn of an ``H x H`` image, ``n = H*H``, with
+    ``(P x)_i = x_j`` where ``P_ij = 1`` (e.g. :func:`lib.layers.rotation_matrix`). Three panels:
+    the pixel numbers of an image (row by row), the same numbers after the turn (read off ``P``),
+    and ``P`` itself. Returns the Figure.
+    """
+    p = np.asarray(permutation)
+    n = p.shape[0]
+    side = int(round(np.sqrt(n)))
+    if p.shape != (n, n) or side * side != n or not np.array_equal(p.sum(axis=0), np.ones(n)) \
+            or not np.array_equal(p.sum(axis=1), np.ones(n)):
+        raise ValueError(f"permutation must be a square 0/1 matrix with one 1 per row and column, "
+                         f"of size H*H; got shape {p.shape}")
+    before = np.arange(n).reshape(side, side)
+    after = np.rint(p @ np.arange(n)).astype(int).reshape(side, side)  # pixel i shows input j
+    fig, axes = plt.subplots(1, 3, figsize=(COLUMN_WIDTH_IN, 2.6), layout="constrained",
+                             width_ratios=[1, 1, 1.6])
+    for ax, grid, title in ((axes[0], before, "$x$: pixel numbers"),
+                            (axes[1], after, "$Px$: turned by 90°")):
+        ax.imshow(np.zeros_like(grid), cmap="gray_r", vmin=0, vmax=1)
+        for (i, j), v in np.ndenumerate(grid):
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=11)
+        ax.set_xticks(np.arange(side + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(side + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="0.4")
+        ax.tick_params(which="both", length=0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
+    axes[2].imshow(p, cmap="gray_r", vmin=0, vmax=1)
+    axes[2].set_xticks(range(n))
+    axes[2].set_yticks(range(n))
+    axes[2].set_xlabel("input pixel j")
+    axes[2].set_ylabel("output pixel i")
+    axes[2].set_title(f"$P$ ({n}×{n}); black: $P_{{ij}} = 1$")
+    return fig
+
+
+@book_style
 def plot_effective_kernel(permutation, effective_kernel, filters: int, size: int):
     """The block structure ``K = [W, PW, P^2 W, P^3 W]``.
 

@@ -260,3 +260,13 @@ def test_accuracy_by_angle_matches_direct_predictions_and_repeats_for_an_invaria
 def predict_at(model, images):
     x = images.astype(np.float32)[..., None] / np.float32(255)
     return keras.ops.convert_to_numpy(model(x, training=False)).argmax(-1)
+
+
+def test_plot_permutation_writes_the_turned_pixel_numbers_and_refuses_non_permutations():
+    fig = plots.plot_permutation(rotation_matrix(3, 1))
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert texts == [str(v) for v in np.rot90(np.arange(9).reshape(3, 3)).ravel()]
+    np.testing.assert_array_equal(fig.axes[2].images[0].get_array(), rotation_matrix(3, 1))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one 1 per row and column"):
+        plots.plot_permutation(np.ones((9, 9)))
