@@ -293,11 +293,20 @@ CONTROLS_JS = """
 
 # Every visible control a mouse can use: the keyboard must reach it too.
 VISIBLE_CONTROLS_JS = """
-() => Array.from(document.querySelectorAll(
+() => {
+  // The content of a closed <details> (a hidden code cell) is not shown, whatever its boxes say.
+  const insideClosedDetails = e => {
+    for (let d = e.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) {
+      if (!d.open && !(e.closest('summary') && e.closest('summary').parentElement === d)) return true;
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll(
         'a[href], button, summary, input, select, textarea, [tabindex]:not([tabindex="-1"])'))
   .filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
-               && !e.closest('[aria-hidden="true"], [inert]'))
-  .map(e => ({kbd: e.dataset.kbd || null, html: e.outerHTML.slice(0, 120)}))
+               && !e.closest('[aria-hidden="true"], [inert]') && !insideClosedDetails(e))
+  .map(e => ({kbd: e.dataset.kbd || null, html: e.outerHTML.slice(0, 120)}));
+}
 """
 
 OPEN_STATE_JS = """
