@@ -86,8 +86,12 @@ async () => {
     const drawnOver = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     return drawnOver || box.scrollWidth > box.clientWidth + 1;
   }).map(d => d.id || d.textContent.slice(0, 40));
+  // A table wider than the column scrolls sideways, and its last columns go unseen.
+  const wideTables = Array.from(document.querySelectorAll('.pst-scrollable-table-container'))
+    .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 40));
   return {
     figures: figures,
+    wide_tables: wideTables,
     overlapping: overlapping,
     images: images,
     math_total: math.length,
@@ -128,6 +132,7 @@ def test_page_renders_cleanly(browser, page):
     assert not shrunk, (f"{page}: figures shown at less than {MIN_FIGURE_SCALE:.0%} of their natural width "
                         f"(draw them for the column, lib.plots.COLUMN_WIDTH_IN): {shrunk}")
     assert not report["overlapping"], f"{page}: equation numbers drawn over their equation: {report['overlapping']}"
+    assert not report["wide_tables"], f"{page}: tables wider than the column (they scroll): {report['wide_tables']}"
 
 
 #: Smallest ratio of displayed to natural width of a figure at a 1280 px window.
@@ -142,12 +147,14 @@ FAULTY_PAGE = """<!doctype html><html><body><main style="width: 690px">
   <mjx-container style="display: block; overflow-x: auto"><mjx-math style="display: inline-block; width: 900px; height: 20px"></mjx-math></mjx-container></div>
 <div class="math" id="equation-narrow"><span class="eqno" style="float: right">(1.2)</span>
   <mjx-container style="display: block; overflow-x: auto"><mjx-math style="display: inline-block; width: 200px; height: 20px"></mjx-math></mjx-container></div>
+<div class="pst-scrollable-table-container" style="overflow-x: auto"><table style="width: 900px">
+  <tr><td>a wide table</td></tr></table></div>
 </main></body></html>"""
 
 
 @needs_chromium
-def test_the_page_report_catches_shrunk_figures_and_hidden_equations(browser, tmp_path):
-    """The negative control of the two layout checks above: a page built to fail them does."""
+def test_the_page_report_catches_shrunk_figures_hidden_equations_and_wide_tables(browser, tmp_path):
+    """The negative control of the layout checks above: a page built to fail them does."""
     path = tmp_path / "faulty.html"
     path.write_text(FAULTY_PAGE)
     tab = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -157,6 +164,7 @@ def test_the_page_report_catches_shrunk_figures_and_hidden_equations(browser, tm
     ratios = [f["ratio"] for f in report["figures"]]
     assert ratios[0] < MIN_FIGURE_SCALE <= ratios[1]
     assert report["overlapping"] == ["equation-wide"]
+    assert report["wide_tables"] == ["a wide table"]
 
 
 @needs_build
