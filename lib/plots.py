@@ -777,6 +777,8 @@ def plot_curves(summaries, key: str = "val_accuracy", ylabel: str = "validation 
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    if "accuracy" in key:  # in percent, like the tables
+        ax.yaxis.set_major_formatter(_percent())
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncol=min(len(curves), 3), handlelength=3.2)
     return fig

@@ -341,7 +341,7 @@ def moved_and_turned(digit, canvas_size: int = CANVAS_SIZE):
     other = np.zeros_like(centred)
     other[-h:, -h:] = digit
     canvases = np.stack([centred, corner, other, rotate90(centred, 1), rotate90(centred, 2)])
-    return canvases, ["centred", "top left", "bottom right", "turned 90°", "turned 180°"]
+    return canvases, ["centred", "top left", "bottom right", "turned 90° left", "turned 180°"]
 
 
 def predictions_text(models: dict, canvases) -> list[str]:
