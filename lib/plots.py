@@ -386,6 +386,42 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
 
 
 @book_style
+def plot_shift_sweep(changes, reference, period: int = 8):
+    """How far the pooled features move as a digit is shifted, against a same-class scale.
+
+    ``changes``: ``(2, N, S + 1)`` relative changes from :func:`lib.translation.shift_sweep`
+    (axis 0: shifted down, axis 1: right; N digits; shifts 0..S pixels); ``reference``: ``(M,)``
+    relative changes between different digits of one class
+    (:func:`lib.translation.same_class_change`). Lines: the mean over digits, band: lowest to
+    highest digit; the grey band spans the reference, its line is its median; dotted lines mark
+    multiples of ``period``. Returns the Figure.
+    """
+    changes, reference = np.asarray(changes, np.float64), np.asarray(reference, np.float64)
+    if changes.ndim != 3 or changes.shape[0] != 2:
+        raise ValueError(f"changes must be (2, N, S + 1) (down and right), got shape {changes.shape}")
+    shifts = np.arange(changes.shape[2])
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.4), layout="constrained")
+    ax.axhspan(reference.min(), reference.max(), color="0.85", zorder=0,
+               label="different digit, same class (range)")
+    ax.axhline(np.median(reference), color="0.45", lw=1.2, zorder=0.5)
+    for q in range(period, shifts[-1] + 1, period):
+        ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
+    for i, name in enumerate(("shifted down", "shifted right")):
+        style = _style_cycle(i)
+        line, = ax.plot(shifts, changes[i].mean(axis=0), ms=5, label=f"{name} (mean of {changes.shape[1]} digits)",
+                        **style)
+        ax.fill_between(shifts, changes[i].min(axis=0), changes[i].max(axis=0), color=line.get_color(), alpha=0.2)
+    ax.set_xlabel("shift of the digit (pixels)")
+    ax.set_ylabel("change of the pooled features\n(relative error)")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xticks(shifts[::2])
+    ax.set_xlim(0, shifts[-1])
+    ax.set_ylim(0, None)
+    fig.legend(loc="outside lower center", ncol=2, handlelength=2.8)
+    return fig
+
+
+@book_style
 def plot_kernels(kernels, titles=None, ncols: int = 8, size: float = 1.2):
     """First-layer kernels ``(F, kh, kw)`` as images on a diverging scale symmetric about 0
     (red positive, blue negative), one shared colour bar labelled *weight*. Each kernel is

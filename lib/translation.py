@@ -211,6 +211,52 @@ def pooled_change(model, image, dy: int, dx: int, pooled_layer: str) -> float:
     return relative_error(pooled[1], pooled[0])
 
 
+def shift_sweep(model, digits, pooled_layer: str, max_shift: int = 16, canvas_size: int = 144,
+                corner: int = 50) -> np.ndarray:
+    """How much the pooled features move as each digit is shifted by 0, 1, ..., ``max_shift`` pixels.
+
+    Each ``uint8 (28, 28)`` digit is pasted with its top-left corner at ``(corner, corner)`` on an
+    empty ``canvas_size`` canvas (far from the border for the network of the chapter) and shifted
+    down (axis 0) or right (axis 1). Returns ``float64 (2, N, max_shift + 1)``: the
+    :func:`lib.analysis.relative_error` of the pooled features of the shifted canvas against the
+    unshifted one (``0`` at shift 0).
+    """
+    from lib.analysis import feature_maps, relative_error
+
+    digits = np.asarray(digits)
+    if digits.ndim != 3:
+        raise ValueError(f"digits must be (N, h, w), got shape {digits.shape}")
+    h, w = digits.shape[1:]
+    if corner + h + max_shift > canvas_size or corner + w + max_shift > canvas_size:
+        raise ValueError(f"a {h}x{w} digit at {corner} shifted by {max_shift} leaves a {canvas_size} canvas")
+    out = np.zeros((2, len(digits), max_shift + 1))
+    for i, digit in enumerate(digits):
+        canvases = np.zeros((2, max_shift + 1, canvas_size, canvas_size), dtype=digits.dtype)
+        for s in range(max_shift + 1):
+            canvases[0, s, corner + s:corner + s + h, corner:corner + w] = digit
+            canvases[1, s, corner:corner + h, corner + s:corner + s + w] = digit
+        pooled = feature_maps(model, canvases.reshape(-1, canvas_size, canvas_size), pooled_layer)
+        pooled = pooled.reshape(2, max_shift + 1, -1)
+        for axis in range(2):
+            out[axis, i] = [relative_error(pooled[axis, s], pooled[axis, 0]) for s in range(max_shift + 1)]
+    return out
+
+
+def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, corner: int = 50) -> np.ndarray:
+    """A scale for :func:`shift_sweep`: the relative change of the pooled features from one digit
+    to the next one of the same class, both in the same place. ``digits`` ``uint8 (N, 28, 28)``,
+    all of one class; returns ``float64 (N - 1,)``, entry ``i`` comparing digit ``i + 1`` with
+    digit ``i``."""
+    from lib.analysis import feature_maps, relative_error
+
+    digits = np.asarray(digits)
+    h, w = digits.shape[1:]
+    canvases = np.zeros((len(digits), canvas_size, canvas_size), dtype=digits.dtype)
+    canvases[:, corner:corner + h, corner:corner + w] = digits
+    pooled = feature_maps(model, canvases, pooled_layer)
+    return np.array([relative_error(pooled[i + 1], pooled[i]) for i in range(len(digits) - 1)])
+
+
 def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_layer: str, stride: int,
                        margin: int = 2):
     """Measure translation equivariance of a feature map and invariance of the pooled features.

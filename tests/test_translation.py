@@ -186,3 +186,44 @@ def test_responses_over_positions_match_single_canvases(random_cnn, digit_canvas
         np.testing.assert_allclose(maps[r, c], feature_maps(model, canvas[None], "global_pool")[0], rtol=1e-5)
     with pytest.raises(ValueError, match="does not fit"):
         responses_over_positions(model, digit, "global_pool", 20)
+
+
+def test_shift_sweep_is_zero_on_the_grid_of_8_and_not_between_and_agrees_with_pooled_change():
+    from lib.translation import same_class_change, shift_sweep
+
+    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    rng = np.random.default_rng(1)
+    model = conv_classifier(input_shape=[144, 144, 1], **config)
+    digits = rng.integers(0, 256, (2, 28, 28), dtype=np.uint8)
+    changes = shift_sweep(model, digits, "global_pool", max_shift=16)
+    assert changes.shape == (2, 2, 17)
+    assert changes[:, :, ::8].max() < 1e-5  # 0, 8, 16: exact
+    assert np.delete(changes, np.s_[::8], axis=2).min() > 1e-4  # negative control: in between
+    canvas = np.zeros((144, 144), np.uint8)
+    canvas[50:78, 50:78] = digits[1]
+    assert changes[1, 1, 3] == pytest.approx(pooled_change(model, canvas, 0, 3, "global_pool"), rel=1e-5)
+    scale = same_class_change(model, digits, "global_pool")
+    assert scale.shape == (1,) and scale[0] > 0
+    with pytest.raises(ValueError, match="leaves a 144 canvas"):
+        shift_sweep(model, digits, "global_pool", max_shift=80)
+
+
+def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lib import plots
+
+    rng = np.random.default_rng(2)
+    changes = rng.random((2, 3, 17))
+    fig = plots.plot_shift_sweep(changes, rng.random(5))
+    ax = fig.axes[0]
+    means = [line.get_ydata() for line in ax.lines if len(line.get_ydata()) == 17]
+    np.testing.assert_allclose(means[0], changes[0].mean(axis=0))
+    np.testing.assert_allclose(means[1], changes[1].mean(axis=0))
+    assert fig.get_figwidth() <= plots.COLUMN_WIDTH_IN
+    plt.close(fig)
+    with pytest.raises(ValueError, match="down and right"):
+        plots.plot_shift_sweep(changes[:1], rng.random(5))
