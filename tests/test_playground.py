@@ -13,7 +13,6 @@ given, within the column width and the smallest font, and refuse bad shapes.
 """
 
 import json
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -35,7 +34,7 @@ HTML = ROOT / "book" / "_build" / "html"
 PAGE = HTML / "playground.html"
 MODELS = HTML / "playground" / "models"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM  # noqa: E402  (the shared browser fixture lives there too)
 
 
 # --- Export: NumPy forward pass against Keras -----------------------------------------------
@@ -289,25 +288,17 @@ def reference():
 
 
 @pytest.fixture(scope="module")
-def tab():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(PAGE.as_uri(), wait_until="load")
-        page.wait_for_function("window.playground && window.playground.ready", timeout=20_000)
-        assert page.locator("#pg-status").inner_text().startswith("Ready")
-        errors.clear()  # from here on, every script error is the playground's
-        page.errors = errors
-        yield page
-        browser.close()
+def tab(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(PAGE.as_uri(), wait_until="load")
+    page.wait_for_function("window.playground && window.playground.ready", timeout=20_000)
+    assert page.locator("#pg-status").inner_text().startswith("Ready")
+    errors.clear()  # from here on, every script error is the playground's
+    page.errors = errors
+    yield page
+    page.close()
 
 
 AGREEMENT_JS = """

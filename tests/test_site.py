@@ -17,7 +17,6 @@ and Space. The launch buttons point at the repository set in ``book/_config.yml`
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "book" / "_build" / "html"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
 A11Y_REPORTS = ROOT / "book" / "_build" / "a11y"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM  # noqa: E402  (the shared browser fixture lives there too)
 
 
 def toc_pages():
@@ -48,20 +47,6 @@ needs_build = pytest.mark.skipif(
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped"
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield b
-        b.close()
 
 
 # Run in the page once it has loaded: what a reader would notice is broken.
