@@ -63,11 +63,12 @@ class Progress(keras.callbacks.Callback):
                 self._handle.update(html)
 
     def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
+        self._start, self._done = time.perf_counter(), 0
         self._show(f"{self.name}: training [{'.' * self.epochs}] 0/{self.epochs} epochs")
 
     def on_epoch_end(self, epoch, logs=None):
         logs, done = logs or {}, epoch + 1
+        self._done = done
         bar = "#" * done + "." * (self.epochs - done)
         metrics = "  ".join(f"{k} {logs[k]:.4f}" for k in ("loss", "accuracy", "val_accuracy") if k in logs)
         self._show(f"{self.name}: [{bar}] {done}/{self.epochs} epochs  {metrics}  "
@@ -76,7 +77,7 @@ class Progress(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._log_file():
             with open(self._log_file(), "a") as log:
-                log.write(f"{time.strftime('%H:%M:%S')} {self.name}: {self.epochs} epochs in "
+                log.write(f"{time.strftime('%H:%M:%S')} {self.name}: {self._done} epochs in "
                           f"{time.perf_counter() - self._start:.0f} s\n")
         elif self._handle is not None:  # replace the line by nothing: the page keeps only results
             self._show("")

@@ -96,20 +96,25 @@ def verdict(a, b, confidence: float = CONFIDENCE) -> str:
 def summarize_seeds(label: str, results: list) -> dict:
     """One model trained with several seeds (:class:`lib.train.TrainResult` list): a summary.
 
-    Keys: ``model, runs, params, epochs, seconds_mean``; for ``train`` (final training
-    accuracy, measured with dropout active), ``val`` (final validation accuracy) and
-    ``test`` (the one test evaluation; absent without test data): ``{s}_values`` (one per
-    seed), ``{s}_mean``, ``{s}_half`` (t-interval half-width, ``nan`` for one seed),
-    ``{s}_min``, ``{s}_max``; and ``curves``: per-epoch mean, min and max over seeds of
+    Keys: ``model, runs, params, epochs`` (most epochs trained by a seed),
+    ``epochs_values`` and ``best_epochs`` (per seed: epochs trained, and the epoch whose
+    weights were kept, :attr:`lib.train.TrainResult.best_epoch`), ``seconds_mean``; for
+    ``train`` (training accuracy at the kept epoch, measured with dropout active), ``val``
+    (validation accuracy at the kept epoch) and ``test`` (the one test evaluation; absent
+    without test data): ``{s}_values`` (one per seed), ``{s}_mean``, ``{s}_half``
+    (t-interval half-width, ``nan`` for one seed), ``{s}_min``, ``{s}_max``; and ``curves``:
+    per-epoch mean, min and max over the seeds still training at that epoch of
     ``accuracy`` and ``val_accuracy`` (``float64 (epochs,)`` each).
     """
     if not results:
         raise ValueError(f"{label}: no runs to summarise")
+    trained = [len(r.history["val_accuracy"]) for r in results]
+    kept = [r.best_epoch if getattr(r, "best_epoch", 0) else n for r, n in zip(results, trained)]
     out = {"model": label, "runs": len(results), "params": int(results[0].params),
-           "epochs": len(results[0].history["val_accuracy"]),
+           "epochs": max(trained), "epochs_values": trained, "best_epochs": kept,
            "seconds_mean": float(np.mean([r.train_seconds for r in results]))}
-    finals = {"train": [r.history["accuracy"][-1] for r in results],
-              "val": [r.history["val_accuracy"][-1] for r in results]}
+    finals = {"train": [r.history["accuracy"][e - 1] for r, e in zip(results, kept)],
+              "val": [r.history["val_accuracy"][e - 1] for r, e in zip(results, kept)]}
     if all(r.test_accuracy is not None for r in results):
         finals["test"] = [r.test_accuracy for r in results]
     for split, values in finals.items():
@@ -118,8 +123,10 @@ def summarize_seeds(label: str, results: list) -> dict:
                     f"{split}_min": float(min(values)), f"{split}_max": float(max(values))})
     out["curves"] = {}
     for key in ("accuracy", "val_accuracy"):
-        c = np.array([r.history[key] for r in results], dtype=np.float64)
-        out["curves"][key] = {"mean": c.mean(0), "min": c.min(0), "max": c.max(0)}
+        c = np.full((len(results), max(trained)), np.nan)
+        for i, r in enumerate(results):  # runs stopped early leave NaN behind their last epoch
+            c[i, :len(r.history[key])] = r.history[key]
+        out["curves"][key] = {"mean": np.nanmean(c, 0), "min": np.nanmin(c, 0), "max": np.nanmax(c, 0)}
     return out
 
 
@@ -139,17 +146,20 @@ def markdown_table(header: list[str], rows: list[list], align: str | None = None
     return "\n".join(lines)
 
 
-def seed_table(summaries: list[dict], reference: str | None = None, test: bool = True) -> str:
+def seed_table(summaries: list[dict], reference: str | None = None, test: bool = True,
+               epochs: bool = False) -> str:
     """The comparison table of several :func:`summarize_seeds` summaries.
 
     Columns: model, parameters, seeds, final training and validation accuracy (mean ± 95%
     t-interval over seeds), test accuracy, and, with ``reference``, the difference of mean
-    validation accuracy from that model with its interval and :func:`verdict`.
+    validation accuracy from that model with its interval and :func:`verdict`; with
+    ``epochs``, the epoch each seed's weights come from (runs with a stopping rule).
     """
     ref = next((s for s in summaries if s["model"] == reference), None)
     if reference is not None and ref is None:
         raise ValueError(f"reference {reference!r} is not among the models {[s['model'] for s in summaries]}")
-    header = ["model", "parameters", "seeds", "training acc. (%)", "validation acc. (%)"]
+    header = ["model", "parameters", "seeds"] + (["best epochs"] if epochs else [])
+    header += ["training acc. (%)", "validation acc. (%)"]
     if test:
         header.append("test acc. (%)")
     if ref is not None:
@@ -157,8 +167,10 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
     header.append("time per run (s)")
     rows = []
     for s in summaries:
-        row = [s["model"], f"{s['params']:,}", s["runs"], percent(s["train_mean"], s["train_half"]),
-               percent(s["val_mean"], s["val_half"])]
+        row = [s["model"], f"{s['params']:,}", s["runs"]]
+        if epochs:
+            row.append(", ".join(str(e) for e in s["best_epochs"]))
+        row += [percent(s["train_mean"], s["train_half"]), percent(s["val_mean"], s["val_half"])]
         if test:
             row.append(percent(s["test_mean"], s["test_half"]))
         if ref is not None:

@@ -26,7 +26,6 @@ import math
 import numbers
 import os
 import re
-import sys
 import tempfile
 import textwrap
 import time
@@ -53,7 +52,7 @@ CACHE_DIR = Path(os.environ.get("SYMBOOK_CACHE", REPO_ROOT / ".cache" / "train")
 TRAINING_MODULES = ("layers.py", "models.py", "train.py")
 
 #: Bumped when the layout of a cache entry changes; older entries are retrained.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 #: What a run name may look like (it becomes part of a file name).
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
@@ -286,7 +285,8 @@ class TrainResult:
     (validation set) to one float per epoch. ``test_loss`` and ``test_accuracy`` are
     of the final model on the test set, evaluated once (``None`` without test data).
     ``train_seconds`` is the wall time of the original training run (also when loaded
-    from the cache).
+    from the cache). ``best_epoch`` (1-based) is the epoch whose weights the model has:
+    the last, or with ``patience`` the one of highest validation accuracy.
     """
 
     name: str
@@ -298,6 +298,7 @@ class TrainResult:
     params: int
     from_cache: bool
     key: str
+    best_epoch: int = 0
 
     @property
     def val_accuracy(self) -> float:
@@ -318,6 +319,7 @@ def fit(
     learning_rate: float = 1e-3,
     seed: int = 0,
     schedule: str | None = None,
+    patience: int | None = None,
     channel_axis: bool = True,
     progress: str = "auto",
     cache: bool = True,
@@ -344,6 +346,11 @@ def fit(
     schedule
         ``None`` (constant ``learning_rate``) or ``"cosine"``: the rate decays from
         ``learning_rate`` to 0 over the run along half a cosine.
+    patience
+        ``None``: train all ``epochs``. An integer: the stopping rule "stop when the
+        validation accuracy has not improved for ``patience`` epochs in a row, and keep
+        the weights of the best epoch"; ``epochs`` is then the most it may take. The
+        history holds every epoch trained; :attr:`TrainResult.best_epoch` says which one was kept.
     channel_axis
         Feed ``(B, H, W, 1)`` (True) or ``(B, H, W)`` (False).
     progress
@@ -370,6 +377,11 @@ def fit(
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if schedule not in (None, "cosine"):
         raise ValueError(f"schedule must be None or 'cosine', got {schedule!r}")
+    if patience is not None:
+        patience = _positive_int(patience, "patience")
+        if schedule is not None:
+            raise ValueError("patience (early stopping) needs a constant learning rate (schedule=None): "
+                             "a schedule tied to the number of epochs would end at another rate")
     if progress not in ("auto", "epoch", "none"):
         raise ValueError(f"progress must be 'auto', 'epoch' or 'none', got {progress!r}")
     if not isinstance(config, dict):
@@ -384,7 +396,7 @@ def fit(
     key = cache_key({
         "builder": builder_fingerprint(build), "builder_name": getattr(build, "__qualname__", ""),
         "config": config, "data": array_fingerprint(*arrays), "epochs": epochs, "batch_size": batch_size,
-        "learning_rate": float(learning_rate), "seed": int(seed), "schedule": schedule,
+        "learning_rate": float(learning_rate), "seed": int(seed), "schedule": schedule, "patience": patience,
         "channel_axis": bool(channel_axis), "code": training_code_fingerprint(), "versions": versions(),
         "format": CACHE_FORMAT,
     })
@@ -410,9 +422,11 @@ def fit(
         keras.utils.set_random_seed(int(seed))
         train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=int(seed), channel_axis=channel_axis)
         val_ds = batches(x_val, y_val, eval_batch_size, channel_axis=channel_axis)
+        callbacks = [Progress(name, epochs, progress if progress != "none" else "off")]
+        if patience is not None:
+            callbacks.insert(0, _KeepBest(patience))
         start = time.perf_counter()
-        history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0,
-                            callbacks=[Progress(name, epochs, progress if progress != "none" else "off")],
+        history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0, callbacks=callbacks,
                             shuffle=False)  # the dataset shuffles itself
         seconds = time.perf_counter() - start
         test_loss = test_accuracy = None
@@ -426,14 +440,50 @@ def fit(
             "test_accuracy": None if test_accuracy is None else float(test_accuracy),
             "train_seconds": float(seconds),
             "params": int(model.count_params()),
+            "best_epoch": _best_epoch(history.history["val_accuracy"]) if patience is not None
+            else len(history.history["val_accuracy"]),
         }
         if cache:
             _save_entry(model, meta, weights_path, meta_path)
         from_cache = False
     else:
         from_cache = True
-    fields = {k: meta[k] for k in ("history", "test_loss", "test_accuracy", "train_seconds", "params")}
+    fields = {k: meta[k] for k in ("history", "test_loss", "test_accuracy", "train_seconds", "params",
+                                   "best_epoch")}
     return TrainResult(name=name, model=model, from_cache=from_cache, key=key, **fields)
+
+
+def _best_epoch(val_accuracy) -> int:
+    """1-based epoch of the highest validation accuracy (the first, if several tie)."""
+    return int(np.argmax(val_accuracy)) + 1
+
+
+class _KeepBest(keras.callbacks.Callback):
+    """Early stopping on validation accuracy that always ends with the best epoch's weights.
+
+    (Keras' ``EarlyStopping(restore_best_weights=True)`` restores them only when it stops
+    early; a run that uses all its epochs would keep the last ones.)
+    """
+
+    def __init__(self, patience: int):
+        super().__init__()
+        self.patience = patience
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_weights, self.wait = -np.inf, None, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = float(logs["val_accuracy"])
+        if value > self.best:
+            self.best, self.best_weights, self.wait = value, self.model.get_weights(), 0
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
 
 
 def _build(build, config, seed):

@@ -47,9 +47,10 @@ def test_two_seeds_span_the_wide_interval_of_one_degree_of_freedom():
     assert d["high"] - d["low"] > 2 * 12 * np.std([0.91, 0.93], ddof=1) / math.sqrt(2)
 
 
-def result(val, train=None, test=None):
+def result(val, train=None, test=None, best_epoch=0):
     return TrainResult(name="m", model=None, history={"val_accuracy": list(val), "accuracy": list(train or val)},
-                       test_loss=0.1, test_accuracy=test, train_seconds=3.0, params=42, from_cache=True, key="k")
+                       test_loss=0.1, test_accuracy=test, train_seconds=3.0, params=42, from_cache=True, key="k",
+                       best_epoch=best_epoch)
 
 
 def test_summarize_seeds_means_intervals_and_curves():
@@ -67,6 +68,18 @@ def test_summarize_seeds_means_intervals_and_curves():
         summarize_seeds("d", [])
 
 
+def test_runs_with_a_stopping_rule_are_summarised_at_their_kept_epoch():
+    # Seed 0 stopped after 4 epochs and kept epoch 2; seed 1 ran 3 epochs and kept epoch 3.
+    runs = [result([0.5, 0.9, 0.8, 0.85], train=[0.6, 0.91, 0.95, 0.97], best_epoch=2),
+            result([0.6, 0.7, 0.8], best_epoch=3)]
+    s = summarize_seeds("a", runs)
+    assert s["val_values"] == [0.9, 0.8] and s["train_values"] == [0.91, 0.8]
+    assert (s["epochs"], s["epochs_values"], s["best_epochs"]) == (4, [4, 3], [2, 3])
+    np.testing.assert_allclose(s["curves"]["val_accuracy"]["mean"], [0.55, 0.8, 0.8, 0.85])
+    # Negative control: the last epoch is not what was kept.
+    assert s["val_values"][0] != runs[0].history["val_accuracy"][-1]
+
+
 def test_seed_table_rows_and_verdicts():
     a = summarize_seeds("base", [result([0.90], test=0.9), result([0.905], test=0.9), result([0.91], test=0.9)])
     b = summarize_seeds("better", [result([0.95], test=0.95), result([0.955], test=0.95), result([0.96], test=0.95)])
@@ -76,6 +89,8 @@ def test_seed_table_rows_and_verdicts():
     assert "+5.00 [" in table[3]
     with pytest.raises(ValueError, match="reference"):
         seed_table([a], reference="missing")
+    stopped = summarize_seeds("stopped", [result([0.9, 0.95, 0.94], best_epoch=2), result([0.9], best_epoch=1)])
+    assert "| stopped | 42 | 2 | 2, 1 |" in seed_table([stopped], test=False, epochs=True)
 
 
 def test_markdown_table_and_percent():

@@ -77,6 +77,8 @@ def test_batches_reject_bad_batch_size(batch_size):
     ({"name": "a b"}, "name must be"),
     ({"schedule": "step"}, "schedule"),
     ({"progress": "loud"}, "progress"),
+    ({"patience": 0}, "patience must be a positive integer"),
+    ({"patience": 2, "schedule": "cosine"}, "constant learning rate"),
 ])
 def test_fit_rejects_bad_arguments_before_training(small, tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -132,11 +134,31 @@ def test_cache_hit_returns_the_same_model_and_numbers(small, tmp_path):
     {"batch_size": 64},
     {"learning_rate": 2e-3},
     {"schedule": "cosine"},
+    {"patience": 3},
 ])
 def test_every_fit_argument_is_in_the_key(small, tmp_path, change):
     first = tiny_fit(small, tmp_path)
     other = tiny_fit(small, tmp_path, **change)
     assert not other.from_cache and other.key != first.key
+
+
+def test_patience_stops_after_that_many_epochs_without_gain_and_keeps_the_best_weights(small, tmp_path):
+    # A learning rate far too high makes validation accuracy jump around, so the rule fires.
+    result = tiny_fit(small, tmp_path, epochs=30, patience=2, learning_rate=0.5, name="jumpy")
+    val = result.history["val_accuracy"]
+    best = int(np.argmax(val))
+    assert result.best_epoch == best + 1
+    assert len(val) < 30, "the stopping rule never fired"
+    assert len(val) == best + 1 + 2, "it must stop exactly `patience` epochs after the best one"
+    (x_val, y_val) = small[1]
+    accuracy = np.mean(predict_proba(result.model, x_val).argmax(-1) == y_val)
+    assert accuracy == pytest.approx(val[best], abs=1e-6), "the model must carry the best epoch's weights"
+    # Negative control: without the rule every epoch runs and the last weights stay.
+    plain = tiny_fit(small, tmp_path, epochs=4, learning_rate=0.5, name="jumpy")
+    assert len(plain.history["val_accuracy"]) == 4 and plain.best_epoch == 4
+    # The cache gives back the same best epoch.
+    again = tiny_fit(small, tmp_path, epochs=30, patience=2, learning_rate=0.5, name="jumpy")
+    assert again.from_cache and again.best_epoch == result.best_epoch
 
 
 def test_validation_and_test_data_are_keyed_by_content(small, tmp_path):
