@@ -440,3 +440,37 @@ def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_
         out.append(feature_maps(model, canvases, layer_name, batch_size=batch_size))
     maps = np.concatenate(out)
     return maps.reshape((n, n) + maps.shape[1:])
+
+
+def multiply_adds(model: keras.Model) -> int:
+    """Multiply-adds of one forward pass of one image through ``model``'s weight layers.
+
+    Counts ``Conv2D`` (output pixels x kernel entries), the p4 layers of :mod:`lib.layers`
+    (each is one ordinary convolution with its effective kernel of ``4*filters`` output
+    channels), ``RotatedDense`` (its ``(H*W, 4*filters)`` effective matrix) and ``Dense``.
+    Pooling, normalisation and activations are left out (they cost a few operations per
+    value, not per weight). A model with another weight layer raises ``ValueError``.
+    """
+    from lib import layers as symlayers
+
+    total = 0
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        if isinstance(layer, (keras.layers.Conv2D, symlayers.LiftingConv2D, symlayers.GroupConv2D)):
+            out = layer.output.shape  # (None, H', W', C) or (None, H', W', 4, F)
+            pixels = int(out[1]) * int(out[2])
+            if isinstance(layer, keras.layers.Conv2D):
+                kernel = tuple(layer.kernel.shape)
+            else:
+                kernel = tuple(keras.ops.convert_to_numpy(layer.effective_kernel()).shape)
+            total += pixels * int(np.prod(kernel))
+        elif isinstance(layer, symlayers.RotatedDense):
+            total += int(np.prod(keras.ops.convert_to_numpy(layer.effective_kernel()).shape))
+        elif isinstance(layer, keras.layers.Dense):
+            total += int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, keras.layers.BatchNormalization):
+            continue
+        else:
+            raise ValueError(f"multiply_adds does not know layer {layer.name} ({type(layer).__name__})")
+    return total

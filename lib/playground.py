@@ -117,8 +117,16 @@ def export_model(model) -> dict:
             gamma = _np(layer.gamma) if layer.scale else 1.0
             beta = _np(layer.beta) if layer.center else 0.0
             scale = gamma / np.sqrt(_np(layer.moving_variance) + layer.epsilon)
+            shift = beta - _np(layer.moving_mean) * scale
+            copies = prev["kernel"].shape[-1] // scale.shape[0]
+            if copies * scale.shape[0] != prev["kernel"].shape[-1]:
+                raise ValueError(f"layer {layer.name}: {scale.shape[0]} channels do not fit the "
+                                 f"{prev['kernel'].shape[-1]} outputs of {prev['name']}")
+            # After a p4 layer (rotation-major channels k * F + f) one mean and scale per filter
+            # serve its 4 rotated copies: repeat them once per rotation.
+            scale, shift = np.tile(scale, copies), np.tile(shift, copies)
             prev["kernel"] = prev["kernel"] * scale
-            prev["bias"] = (prev["bias"] - _np(layer.moving_mean)) * scale + beta
+            prev["bias"] = prev["bias"] * scale + shift
         elif kind == "Activation":
             set_activation(_activation_name(layer), layer.name)
         elif kind == "Dense":

@@ -71,9 +71,20 @@ def book_style(func):
     return wrapper
 
 
-def _percent(decimals: int = 0):
-    """Tick formatter for fractions shown as percent."""
-    return ticker.PercentFormatter(xmax=1.0, decimals=decimals)
+def _percent(decimals: int | None = None):
+    """Tick formatter for fractions shown as percent: with ``decimals``, or (``None``) with as
+    few decimals as each tick needs to be exact (92.5% stays 92.5%, 90% stays 90%)."""
+    if decimals is not None:
+        return ticker.PercentFormatter(xmax=1.0, decimals=decimals)
+
+    def label(value, _position=None):
+        percent = 100 * value
+        for places in range(4):
+            if abs(round(percent, places) - percent) < 1e-6:
+                break
+        return f"{percent:.{places}f}%"
+
+    return ticker.FuncFormatter(label)
 
 
 def _frame(ax, colour="0.6"):
@@ -386,7 +397,7 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
 
 
 @book_style
-def plot_shift_sweep(changes, reference, period: int = 8):
+def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
     """How far the pooled features move as a digit is shifted, against a same-class scale.
 
     ``changes``: ``(2, N, S + 1)`` relative changes from :func:`lib.translation.shift_sweep`
@@ -394,29 +405,48 @@ def plot_shift_sweep(changes, reference, period: int = 8):
     relative changes between different digits of one class
     (:func:`lib.translation.same_class_change`). Lines: the mean over digits, band: lowest to
     highest digit; the grey band spans the reference, its line is its median; dotted lines mark
-    multiples of ``period``. Returns the Figure.
+    multiples of ``period``. ``probabilities``: optional ``(2, N, S + 1)`` probability of the
+    right class (:func:`lib.translation.prediction_sweep`), drawn the same way in a second
+    panel below. Returns the Figure.
     """
     changes, reference = np.asarray(changes, np.float64), np.asarray(reference, np.float64)
     if changes.ndim != 3 or changes.shape[0] != 2:
         raise ValueError(f"changes must be (2, N, S + 1) (down and right), got shape {changes.shape}")
+    panels = [changes]
+    if probabilities is not None:
+        probabilities = np.asarray(probabilities, np.float64)
+        if probabilities.shape != changes.shape:
+            raise ValueError(f"probabilities must have the shape of changes {changes.shape}, "
+                             f"got {probabilities.shape}")
+        panels.append(probabilities)
     shifts = np.arange(changes.shape[2])
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.4), layout="constrained")
-    ax.axhspan(reference.min(), reference.max(), color="0.85", zorder=0,
-               label="different digit, same class (range)")
-    ax.axhline(np.median(reference), color="0.45", lw=1.2, zorder=0.5)
-    for q in range(period, shifts[-1] + 1, period):
-        ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
-    for i, name in enumerate(("shifted down", "shifted right")):
-        style = _style_cycle(i)
-        line, = ax.plot(shifts, changes[i].mean(axis=0), ms=5, label=f"{name} (mean of {changes.shape[1]} digits)",
-                        **style)
-        ax.fill_between(shifts, changes[i].min(axis=0), changes[i].max(axis=0), color=line.get_color(), alpha=0.2)
-    ax.set_xlabel("shift of the digit (pixels)")
-    ax.set_ylabel("change of the pooled features\n(relative error)")
-    ax.yaxis.set_major_formatter(_percent())
-    ax.set_xticks(shifts[::2])
-    ax.set_xlim(0, shifts[-1])
-    ax.set_ylim(0, None)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(COLUMN_WIDTH_IN, 3.4 + 2.4 * (len(panels) - 1)),
+                             layout="constrained", sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    axes[0].axhspan(reference.min(), reference.max(), color="0.85", zorder=0,
+                    label="different digit, same class (range)")
+    axes[0].axhline(np.median(reference), color="0.45", lw=1.2, zorder=0.5)
+    for ax, values in zip(axes, panels):
+        for q in range(period, shifts[-1] + 1, period):
+            ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
+        for i, name in enumerate(("shifted down", "shifted right")):
+            style = _style_cycle(i)
+            line, = ax.plot(shifts, values[i].mean(axis=0), ms=5,
+                            label=f"{name} (mean of {values.shape[1]} digits)" if ax is axes[0] else None,
+                            **style)
+            ax.fill_between(shifts, values[i].min(axis=0), values[i].max(axis=0), color=line.get_color(),
+                            alpha=0.2)
+        ax.yaxis.set_major_formatter(_percent())
+        ax.set_xlim(0, shifts[-1])
+    axes[0].set_ylabel("change of the pooled\nfeatures (relative error)")
+    axes[0].set_ylim(0, None)
+    if len(axes) > 1:
+        axes[1].set_ylabel("probability of\nthe right class")
+        axes[1].set_ylim(max(0.0, float(panels[1].min()) - 0.02), 1.005)
+        for ax, letter in zip(axes, "ab"):
+            ax.set_title(f"({letter})", loc="left", fontsize=plt.rcParams["axes.labelsize"])
+    axes[-1].set_xlabel("shift of the digit (pixels)")
+    axes[-1].set_xticks(shifts[::2])
     fig.legend(loc="outside lower center", ncol=2, handlelength=2.8)
     return fig
 
@@ -967,4 +997,38 @@ def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: 
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.grid(axis="y", alpha=0.3)
     fig.legend(loc="outside lower center", ncol=min(len(curves), 4), handlelength=3.2)
+    return fig
+
+
+@book_style
+def plot_data_efficiency(sizes, accuracies: dict):
+    """Test accuracy against the number of training images, on a log axis; one line per model.
+
+    ``sizes``: ``(n,)`` numbers of training images; ``accuracies``: model label -> list of
+    ``n`` lists, the test accuracies of the seeds trained on that many images (fractions).
+    Each seed is a small open marker, the mean over seeds a line. Returns the Figure.
+    """
+    sizes = np.asarray(sizes, dtype=np.float64)
+    if sizes.ndim != 1 or len(sizes) < 2 or np.any(sizes <= 0):
+        raise ValueError(f"sizes must be at least 2 positive numbers of images, got {sizes}")
+    if not accuracies:
+        raise ValueError("accuracies is empty: give at least one model's accuracies")
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.6), layout="constrained")
+    for i, (label, per_size) in enumerate(accuracies.items()):
+        if len(per_size) != len(sizes):
+            raise ValueError(f"accuracies[{label!r}] has {len(per_size)} sizes, sizes has {len(sizes)}")
+        style = _style_cycle(i)
+        means = [np.mean(v) for v in per_size]
+        line, = ax.plot(sizes, means, ms=6, lw=1.5, label=f"{label} (mean)", **style)
+        for n, values in zip(sizes, per_size):  # filled dots on top of the open mean marker
+            ax.plot([n] * len(values), values, ls="none", marker="o", ms=3, color=line.get_color(),
+                    zorder=3)
+    ax.set_xscale("log")
+    ax.set_xticks(sizes, [f"{int(n):,}" for n in sizes])
+    ax.xaxis.set_minor_locator(ticker.NullLocator())
+    ax.set_xlabel("rotated training images (log scale)")
+    ax.set_ylabel("test accuracy")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.grid(alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=min(len(accuracies), 3), handlelength=3.2)
     return fig

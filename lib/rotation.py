@@ -1,6 +1,6 @@
 """Chapter *Rotation and group convolution*: its settings, its training runs, its measurements.
 
-- :data:`DENSE_EPOCHS`, :func:`benchmark_specs`, :func:`upright_specs`, :func:`cnn_specs`: every
+- :data:`DENSE_PATIENCE`, :func:`benchmark_specs`, :func:`upright_specs`, :func:`cnn_specs`: every
   model of the chapter and how it is trained; :func:`train_seeds` trains one spec over seeds
   (summaries and tables are in :mod:`lib.stats`).
 - :func:`rotation_counts`: the balanced rotated dataset, class by rotation.
@@ -31,12 +31,32 @@ from lib.analysis import relative_error  # noqa: E402
 from lib.data import load_mnist, rotate90, split_validation  # noqa: E402
 from lib.train import fit, to_float  # noqa: E402
 
-#: Epochs of the dense benchmarks (Adam, learning rate 1e-3, batches of 128).
-DENSE_EPOCHS = 5
+#: The dense benchmarks' stopping rule (Adam, learning rate 1e-3, batches of 128): stop when
+#: validation accuracy has not improved for DENSE_PATIENCE epochs (at most DENSE_MAX_EPOCHS),
+#: keep the best epoch's weights.
+DENSE_PATIENCE, DENSE_MAX_EPOCHS = 3, 60
 #: Seeds of every comparison of the chapter.
 SEEDS = (0, 1, 2)
-#: The two CNNs: training images (the first of the rotated training set), epochs, learning rate.
-CNN_IMAGES, CNN_EPOCHS, CNN_LEARNING_RATE = 20_000, 4, 3e-3
+#: The two CNNs: all rotated training images, CNN_EPOCHS epochs, learning rate decaying from
+#: CNN_LEARNING_RATE to 0 along half a cosine.
+CNN_EPOCHS, CNN_LEARNING_RATE = 8, 3e-3
+#: The p4 CNN (keyword arguments of :func:`lib.models.p4_cnn`) and the ordinary CNN with
+#: about as many parameters (:func:`lib.models.plain_cnn`). The p4 CNN does about four times
+#: the arithmetic per image, so it is trained with two seeds, the ordinary CNN with three.
+P4_CONFIG = {"filters": [12, 24, 24], "batch_norm": True, "dense_units": 64}
+PLAIN_CONFIG = {"filters": [24, 46, 46], "batch_norm": True, "dense_units": 64}
+P4_SEEDS = (0, 1)
+#: Epochs of the models trained on upright digits for contrast (a fixed, short budget).
+UPRIGHT_EPOCHS = 5
+#: What equivariance is worth in data: training-set sizes, seeds, and the images each run
+#: sees at least (epochs = EFFICIENCY_IMAGES / size rounded up, but at least CNN_EPOCHS, with
+#: the CNNs' cosine schedule).
+EFFICIENCY_SIZES, EFFICIENCY_SEEDS, EFFICIENCY_IMAGES = (500, 2000, 8000), (0, 1), 32_000
+#: Their validation curve uses the first EFFICIENCY_VAL validation images: nothing is chosen
+#: by it, and a small set seen for many epochs would otherwise spend most time validating.
+EFFICIENCY_VAL = 1000
+#: Momentum of their batch-norm running statistics (see :func:`small_data_cnn`).
+EFFICIENCY_BN_MOMENTUM = 0.9
 #: Test digits used to measure the CNNs' invariance.
 N_INVARIANCE = 2000
 #: Accuracy against any angle: test digits, and the angles (degrees, counter-clockwise).
@@ -64,42 +84,111 @@ class ModelSpec:
     label: str
     build: object
     config: dict
-    epochs: int
+    epochs: int  # with patience: the most epochs
     seeds: tuple = SEEDS
     train_size: int | None = None  # None: the whole training set
     learning_rate: float = 1e-3
+    schedule: str | None = None
+    patience: int | None = None
+    val_size: int | None = None  # None: the whole validation set (for the per-epoch curve)
 
 
 def benchmark_specs() -> list[ModelSpec]:
-    """The dense benchmarks and the rotated-filter layer with each pooling, trained alike."""
-    return [
-        ModelSpec("dense 100", models.dense_classifier, {"hidden_units": 100}, DENSE_EPOCHS),
-        ModelSpec("dense 400", models.dense_classifier, {"hidden_units": 400}, DENSE_EPOCHS),
-        ModelSpec("rotated 100, no pooling", models.rotated_dense_classifier, {"pooling": None}, DENSE_EPOCHS),
-        ModelSpec("rotated 100, max pool", models.rotated_dense_classifier, {"pooling": "max"}, DENSE_EPOCHS),
-        ModelSpec("rotated 100, mean pool", models.rotated_dense_classifier, {"pooling": "mean"}, DENSE_EPOCHS),
-    ]
+    """The dense benchmarks and the rotated-filter layer with each pooling, trained alike
+    (until the stopping rule of :data:`DENSE_PATIENCE`)."""
+    dense, rotated = models.dense_classifier, models.rotated_dense_classifier
+    return [_dense_spec(label, build, config) for label, build, config in (
+        ("dense 100", dense, {"hidden_units": 100}),
+        ("dense 400", dense, {"hidden_units": 400}),
+        ("rotated 100, no pooling", rotated, {"pooling": None}),
+        ("rotated 100, max pool", rotated, {"pooling": "max"}),
+        ("rotated 100, mean pool", rotated, {"pooling": "mean"}))]
+
+
+def _dense_spec(label, build, config) -> ModelSpec:
+    return ModelSpec(label, build, config, DENSE_MAX_EPOCHS, patience=DENSE_PATIENCE)
 
 
 def upright_specs() -> list[ModelSpec]:
-    """A dense layer and the invariant rotated layer, for upright (not rotated) MNIST."""
-    return [
-        ModelSpec("dense 100, upright", models.dense_classifier, {"hidden_units": 100}, DENSE_EPOCHS),
-        ModelSpec("rotated 100, max pool, upright", models.rotated_dense_classifier, {"pooling": "max"},
-                  DENSE_EPOCHS),
-    ]
+    """A dense layer and the invariant rotated layer, for upright (not rotated) MNIST, each
+    trained for :data:`UPRIGHT_EPOCHS` epochs."""
+    return [ModelSpec("dense 100, upright", models.dense_classifier, {"hidden_units": 100}, UPRIGHT_EPOCHS),
+            ModelSpec("rotated 100, max pool, upright", models.rotated_dense_classifier, {"pooling": "max"},
+                      UPRIGHT_EPOCHS)]
 
 
 def cnn_specs() -> list[ModelSpec]:
-    """The ordinary CNN and the p4 CNN of about the same number of parameters."""
-    return [ModelSpec(label, build, {}, CNN_EPOCHS, train_size=CNN_IMAGES, learning_rate=CNN_LEARNING_RATE)
-            for label, build in (("plain CNN", models.plain_cnn), ("p4 CNN", models.p4_cnn))]
+    """The ordinary CNN and the p4 CNN of about the same number of parameters, trained alike."""
+    return [_cnn_spec("plain CNN", models.plain_cnn, PLAIN_CONFIG),
+            _cnn_spec("p4 CNN", models.p4_cnn, P4_CONFIG, seeds=P4_SEEDS)]
+
+
+def _cnn_spec(label, build, config, **kwargs) -> ModelSpec:
+    return ModelSpec(label, build, config, CNN_EPOCHS, learning_rate=CNN_LEARNING_RATE, schedule="cosine",
+                     **kwargs)
 
 
 def upright_cnn_spec() -> ModelSpec:
     """The ordinary CNN of :func:`cnn_specs`, trained the same way on upright digits (one seed)."""
-    return ModelSpec("plain CNN, upright", models.plain_cnn, {}, CNN_EPOCHS, seeds=SEEDS[:1],
-                     train_size=CNN_IMAGES, learning_rate=CNN_LEARNING_RATE)
+    return _cnn_spec("plain CNN, upright", models.plain_cnn, PLAIN_CONFIG, seeds=SEEDS[:1])
+
+
+def efficiency_specs(size: int) -> list[ModelSpec]:
+    """The two CNNs of :func:`cnn_specs` on the first ``size`` rotated training images, each
+    run seeing at least :data:`EFFICIENCY_IMAGES` images and training at least
+    :data:`CNN_EPOCHS` epochs, seeds :data:`EFFICIENCY_SEEDS`."""
+    size = int(size)
+    if size < 1:
+        raise ValueError(f"size must be a positive number of training images, got {size}")
+    epochs = max(CNN_EPOCHS, -(-EFFICIENCY_IMAGES // size))
+    kinds = {"plain CNN": "plain", "p4 CNN": "p4"}
+    return [dataclasses.replace(spec, label=f"{spec.label}, {size} images", epochs=epochs, train_size=size,
+                                seeds=EFFICIENCY_SEEDS, val_size=EFFICIENCY_VAL, build=small_data_cnn,
+                                config={"kind": kinds[spec.label], "bn_momentum": EFFICIENCY_BN_MOMENTUM,
+                                        **spec.config})
+            for spec in cnn_specs()]
+
+
+def small_data_cnn(kind: str, bn_momentum: float, **config) -> keras.Model:
+    """The p4 CNN (``kind="p4"``) or the ordinary CNN (``"plain"``) for a small training set.
+
+    The same network as :func:`lib.models.p4_cnn` / :func:`lib.models.plain_cnn` with
+    ``config``, except that its batch normalisation keeps running statistics with
+    ``bn_momentum`` (Keras' default is 0.99). The running statistics are used only at test
+    time; training normalises with each batch's own. With the default, a run of a few hundred
+    steps (a small set) ends with statistics that still remember its first, random-weight
+    batches, and tests at chance; 0.9 averages over the last ten or so batches.
+    """
+    builders = {"p4": models.p4_cnn, "plain": models.plain_cnn}
+    if kind not in builders:
+        raise ValueError(f"kind must be 'p4' or 'plain', got {kind!r}")
+    if not 0 < float(bn_momentum) < 1:
+        raise ValueError(f"bn_momentum must be between 0 and 1, got {bn_momentum!r}")
+    model = builders[kind](**config)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = float(bn_momentum)
+    return model
+
+
+def data_efficiency(data: dict, sizes=EFFICIENCY_SIZES, full: dict | None = None, **kwargs) -> dict:
+    """Test accuracy of the two CNNs against the number of training images.
+
+    ``data`` as for :func:`train_seeds`; ``full``: optional ``{label: [TrainResult, ...]}``
+    of :func:`cnn_specs` already trained on all images, added as the last size. Returns
+    ``{"sizes": [n, ...], label: [[test accuracy per seed], ...] (one list per size)}``.
+    """
+    out = {"sizes": [int(n) for n in sizes]}
+    for size in sizes:
+        for spec in efficiency_specs(size):
+            label = spec.label.rsplit(",", 1)[0]
+            results = train_seeds(spec, data, keep_models=0, **kwargs)
+            out.setdefault(label, []).append([r.test_accuracy for r in results])
+    if full:
+        out["sizes"].append(len(data["x_train"]))
+        for label, results in full.items():
+            out[label].append([r.test_accuracy for r in results])
+    return out
 
 
 def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> dict:
@@ -147,11 +236,12 @@ def train_seeds(spec: ModelSpec, data: dict, keep_models: int = 1, **kwargs) -> 
     if spec.train_size is not None:
         x, y = x[:spec.train_size], y[:spec.train_size]
     name = "".join(c if c.isalnum() else "_" for c in spec.label.lower()).strip("_")
+    val = (data["x_val"][:spec.val_size], data["y_val"][:spec.val_size])
     results = []
     for i, seed in enumerate(spec.seeds):
-        result = fit(f"{name}-seed{seed}", spec.build, spec.config, (x, y), (data["x_val"], data["y_val"]),
+        result = fit(f"{name}-seed{seed}", spec.build, spec.config, (x, y), val,
                      (data["x_test"], data["y_test"]), epochs=spec.epochs, seed=seed,
-                     learning_rate=spec.learning_rate, **kwargs)
+                     learning_rate=spec.learning_rate, schedule=spec.schedule, patience=spec.patience, **kwargs)
         if i >= keep_models:
             result.model = None
         results.append(result)
@@ -331,3 +421,24 @@ def six_nine_table(six_nine: dict, accuracy: dict | None = None) -> str:
             + [str(s["pair_rank"])]
             for label, s in six_nine.items()]
     return markdown_table(header, rows)
+
+
+def images_to_match(sizes, accuracies, target: float) -> float:
+    """How many training images a model needs to reach ``target`` accuracy.
+
+    ``sizes``: increasing numbers of training images; ``accuracies``: the model's accuracy at
+    each (a mean over seeds). Interpolates linearly in ``log(size)`` between the two sizes
+    that bracket ``target``; ``nan`` if the model never reaches it within ``sizes``, and
+    ``sizes[0]`` if it already does at the smallest size.
+    """
+    sizes, accuracies = np.asarray(sizes, dtype=np.float64), np.asarray(accuracies, dtype=np.float64)
+    if sizes.ndim != 1 or sizes.shape != accuracies.shape or np.any(np.diff(sizes) <= 0) or sizes[0] <= 0:
+        raise ValueError(f"sizes must increase and match accuracies, got {sizes} and {accuracies}")
+    if accuracies[0] >= target:
+        return float(sizes[0])
+    for i in range(1, len(sizes)):
+        if accuracies[i] >= target:
+            a0, a1 = accuracies[i - 1], accuracies[i]
+            t = (target - a0) / (a1 - a0)
+            return float(np.exp(np.log(sizes[i - 1]) + t * (np.log(sizes[i]) - np.log(sizes[i - 1]))))
+    return float("nan")

@@ -334,3 +334,25 @@ def test_book_style_keeps_interactive_mode_switched_on_inside_it():
         assert not matplotlib.is_interactive()
     finally:
         matplotlib.interactive(before)
+
+
+def test_multiply_adds_counts_every_kernel_entry_at_every_output_pixel():
+    import keras
+
+    from lib.analysis import multiply_adds
+    from lib.models import dense_classifier, p4_cnn, plain_cnn
+
+    # Dense: 784*100 + 100*10.
+    assert multiply_adds(dense_classifier(hidden_units=100)) == 784 * 100 + 100 * 10
+    # Ordinary CNN, by hand: conv 5x5 1->2 at 24x24, conv 3x3 2->3 at 10x10, conv 3x3 3->4 at 3x3.
+    plain = plain_cnn(filters=(2, 3, 4))
+    assert multiply_adds(plain) == 576 * 25 * 2 + 100 * 9 * 2 * 3 + 9 * 9 * 3 * 4 + 4 * 10
+    # p4: the same layout with 4 rotations in and out (the lifting layer has one input channel).
+    p4 = p4_cnn(filters=(2, 3, 4))
+    expected = 576 * 25 * 4 * 2 + 100 * 9 * (4 * 2) * (4 * 3) + 9 * 9 * (4 * 3) * (4 * 4) + 4 * 10
+    assert multiply_adds(p4) == expected
+    # Negative control: a layer it cannot count is refused, not skipped.
+    inputs = keras.Input((8, 8, 1))
+    odd = keras.Model(inputs, keras.layers.DepthwiseConv2D(3)(inputs))
+    with pytest.raises(ValueError, match="does not know"):
+        multiply_adds(odd)

@@ -74,6 +74,9 @@ MODEL_BUILDERS = {
     "rotated dense, mean": lambda: models.rotated_dense_classifier(filters=20, pooling="mean"),
     "rotated dense, flat": lambda: models.rotated_dense_classifier(filters=20, pooling=None),
     "p4 CNN": lambda: models.p4_cnn(),
+    "p4 CNN with batch norm and a hidden layer": lambda: models.p4_cnn(filters=(3, 4, 5), batch_norm=True,
+                                                                       dense_units=7),
+    "plain CNN with batch norm": lambda: models.plain_cnn(filters=(3, 4, 5), batch_norm=True, dense_units=7),
 }
 
 

@@ -159,6 +159,29 @@ def test_model_builders_shapes_and_invariance():
     assert abs(p4_cnn().count_params() - plain_cnn().count_params()) < 0.05 * plain_cnn().count_params()
 
 
+def test_the_chapters_two_cnns_have_about_the_same_number_of_parameters():
+    from lib import rotation
+
+    p4, plain = p4_cnn(**rotation.P4_CONFIG), plain_cnn(**rotation.PLAIN_CONFIG)
+    assert abs(p4.count_params() - plain.count_params()) < 0.05 * plain.count_params()
+    # Negative control: the ordinary CNN with the p4 CNN's widths has far fewer.
+    assert plain_cnn(**rotation.P4_CONFIG).count_params() < 0.6 * p4.count_params()
+
+
+def test_data_efficiency_plot_draws_means_and_every_seed():
+    sizes = [500, 2000, 8000]
+    acc = {"a": [[0.8, 0.82], [0.9, 0.91], [0.95, 0.96]], "b": [[0.7, 0.72], [0.85, 0.86], [0.93, 0.94]]}
+    fig = plots.plot_data_efficiency(sizes, acc)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    means = [line for line in ax.lines if line.get_label().endswith("(mean)")]
+    np.testing.assert_allclose(means[0].get_ydata(), [0.81, 0.905, 0.955])
+    assert len(ax.lines) == 2 + 2 * 3  # a mean line and a marker set per size, per model
+    plt.close(fig)
+    with pytest.raises(ValueError, match="sizes"):
+        plots.plot_data_efficiency(sizes, {"a": [[0.8]]})
+
+
 def fake_result(accuracies, params=10):
     return TrainResult(name="m", model=None, history={"val_accuracy": list(accuracies),
                                                       "accuracy": [a + 0.01 for a in accuracies]},
@@ -270,3 +293,34 @@ def test_plot_permutation_writes_the_turned_pixel_numbers_and_refuses_non_permut
     plt.close(fig)
     with pytest.raises(ValueError, match="one 1 per row and column"):
         plots.plot_permutation(np.ones((9, 9)))
+
+
+def test_images_to_match_interpolates_on_a_log_axis():
+    from lib.rotation import images_to_match
+
+    sizes, acc = [500, 2000, 8000], [0.80, 0.90, 0.95]
+    assert images_to_match(sizes, acc, 0.90) == pytest.approx(2000)
+    assert images_to_match(sizes, acc, 0.85) == pytest.approx(1000)  # half way in log(size)
+    assert images_to_match(sizes, acc, 0.70) == 500
+    # Negative control: a target never reached is nan, not the largest size.
+    assert np.isnan(images_to_match(sizes, acc, 0.99))
+    with pytest.raises(ValueError, match="increase"):
+        images_to_match([2000, 500, 8000], acc, 0.9)
+
+
+def test_small_data_cnns_are_the_chapters_cnns_with_faster_running_statistics():
+    import keras
+
+    from lib import rotation
+
+    for kind, build in (("p4", p4_cnn), ("plain", plain_cnn)):
+        config = {"filters": [2, 3, 4], "batch_norm": True, "dense_units": 5}
+        small = rotation.small_data_cnn(kind, 0.9, **config)
+        norms = [layer for layer in small.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        assert len(norms) == 3 and all(layer.momentum == 0.9 for layer in norms)
+        assert small.count_params() == build(**config).count_params()
+    # Every efficiency run uses it, with the chapter's configs.
+    for spec in rotation.efficiency_specs(500):
+        assert spec.build is rotation.small_data_cnn and spec.config["bn_momentum"] < 0.99
+    with pytest.raises(ValueError, match="kind"):
+        rotation.small_data_cnn("dense", 0.9)
