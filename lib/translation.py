@@ -223,23 +223,56 @@ def shift_sweep(model, digits, pooled_layer: str, max_shift: int = 16, canvas_si
     """
     from lib.analysis import feature_maps, relative_error
 
+    digits = _check_sweep(digits, max_shift, canvas_size, corner)
+    out = np.zeros((2, len(digits), max_shift + 1))
+    for i, digit in enumerate(digits):
+        canvases = _shifted_canvases(digit, max_shift, canvas_size, corner)
+        pooled = feature_maps(model, canvases.reshape(-1, canvas_size, canvas_size), pooled_layer)
+        pooled = pooled.reshape(2, max_shift + 1, -1)
+        for axis in range(2):
+            out[axis, i] = [relative_error(pooled[axis, s], pooled[axis, 0]) for s in range(max_shift + 1)]
+    return out
+
+
+def prediction_sweep(model, digits, labels, max_shift: int = 16, canvas_size: int = 144,
+                     corner: int = 50) -> np.ndarray:
+    """The network's probability of the right class as each digit is shifted by 0..``max_shift``.
+
+    Digits placed and shifted as in :func:`shift_sweep`; ``labels``: ``(N,)`` their classes.
+    Returns ``float64 (2, N, max_shift + 1)``: axis 0 shifted down, then right.
+    """
+    from lib.train import predict_proba
+
+    digits = _check_sweep(digits, max_shift, canvas_size, corner)
+    labels = np.asarray(labels)
+    if labels.shape != (len(digits),):
+        raise ValueError(f"labels must have shape ({len(digits)},), got {labels.shape}")
+    out = np.zeros((2, len(digits), max_shift + 1))
+    for i, (digit, label) in enumerate(zip(digits, labels)):
+        canvases = _shifted_canvases(digit, max_shift, canvas_size, corner)
+        probs = predict_proba(model, canvases.reshape(-1, canvas_size, canvas_size))
+        out[:, i] = probs[:, int(label)].reshape(2, max_shift + 1)
+    return out
+
+
+def _check_sweep(digits, max_shift, canvas_size, corner):
     digits = np.asarray(digits)
     if digits.ndim != 3:
         raise ValueError(f"digits must be (N, h, w), got shape {digits.shape}")
     h, w = digits.shape[1:]
     if corner + h + max_shift > canvas_size or corner + w + max_shift > canvas_size:
         raise ValueError(f"a {h}x{w} digit at {corner} shifted by {max_shift} leaves a {canvas_size} canvas")
-    out = np.zeros((2, len(digits), max_shift + 1))
-    for i, digit in enumerate(digits):
-        canvases = np.zeros((2, max_shift + 1, canvas_size, canvas_size), dtype=digits.dtype)
-        for s in range(max_shift + 1):
-            canvases[0, s, corner + s:corner + s + h, corner:corner + w] = digit
-            canvases[1, s, corner:corner + h, corner + s:corner + s + w] = digit
-        pooled = feature_maps(model, canvases.reshape(-1, canvas_size, canvas_size), pooled_layer)
-        pooled = pooled.reshape(2, max_shift + 1, -1)
-        for axis in range(2):
-            out[axis, i] = [relative_error(pooled[axis, s], pooled[axis, 0]) for s in range(max_shift + 1)]
-    return out
+    return digits
+
+
+def _shifted_canvases(digit, max_shift, canvas_size, corner):
+    """``(2, max_shift + 1, C, C)``: the digit at ``corner``, shifted down (0) and right (1)."""
+    h, w = digit.shape
+    canvases = np.zeros((2, max_shift + 1, canvas_size, canvas_size), dtype=digit.dtype)
+    for s in range(max_shift + 1):
+        canvases[0, s, corner + s:corner + s + h, corner:corner + w] = digit
+        canvases[1, s, corner:corner + h, corner + s:corner + s + w] = digit
+    return canvases
 
 
 def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, corner: int = 50) -> np.ndarray:

@@ -208,6 +208,27 @@ def test_shift_sweep_is_zero_on_the_grid_of_8_and_not_between_and_agrees_with_po
         shift_sweep(model, digits, "global_pool", max_shift=80)
 
 
+def test_prediction_sweep_is_exact_on_the_grid_of_8_and_matches_the_network_on_each_canvas():
+    from lib.train import predict_proba
+    from lib.translation import prediction_sweep
+
+    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    rng = np.random.default_rng(3)
+    model = conv_classifier(input_shape=[144, 144, 1], **config)
+    digits = rng.integers(0, 256, (2, 28, 28), dtype=np.uint8)
+    labels = np.array([3, 5])
+    p = prediction_sweep(model, digits, labels, max_shift=16)
+    assert p.shape == (2, 2, 17) and np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p[:, :, ::8], p[:, :, :1].repeat(3, axis=2), atol=1e-6)
+    canvas = np.zeros((144, 144), np.uint8)
+    canvas[50:78, 55:83] = digits[1]  # digit 1 shifted right by 5
+    assert p[1, 1, 5] == pytest.approx(predict_proba(model, canvas[None])[0, 5], rel=1e-5)
+    # Negative control: between the grid points the probability moves.
+    assert np.abs(p[:, :, 1:8] - p[:, :, :1]).max() > 1e-6
+    with pytest.raises(ValueError, match="labels"):
+        prediction_sweep(model, digits, labels[:1])
+
+
 def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     import matplotlib
 
@@ -227,3 +248,10 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     plt.close(fig)
     with pytest.raises(ValueError, match="down and right"):
         plots.plot_shift_sweep(changes[:1], rng.random(5))
+    probs = rng.random((2, 3, 17))
+    fig = plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs)
+    lower = [line.get_ydata() for line in fig.axes[1].lines if len(line.get_ydata()) == 17]
+    np.testing.assert_allclose(lower[0], probs[0].mean(axis=0))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="shape of changes"):
+        plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs[:, :2])
