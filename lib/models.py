@@ -18,7 +18,8 @@ import_tensorflow_quietly()
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from lib.layers import GroupConv2D, LiftingConv2D, RotatedDense, RotationPool, SpatialMaxPool  # noqa: E402
+from lib.layers import (GroupConv2D, LiftingConv2D, RotatedDense, RotationBatchNorm, RotationPool,  # noqa: E402
+                        SpatialMaxPool)
 
 
 def dense_classifier(input_shape=(28, 28, 1), hidden_units: int = 100, classes: int = 10,
@@ -170,6 +171,14 @@ def rotated_dense_classifier(input_shape=(28, 28, 1), filters: int = 100, poolin
     return keras.Model(inputs, outputs, name=f"rotated_dense_{filters}_{pooling or 'flat'}")
 
 
+def _head(x, classes, dense_units):
+    """[Dense(dense_units, ReLU)] -> Dense(classes) -> softmax (float32): the CNNs' common end."""
+    if dense_units:
+        x = layers.Dense(int(dense_units), activation="relu", name="hidden")(x)
+    x = layers.Dense(classes, name="logits")(x)
+    return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+
+
 def p4_cnn(input_shape=(28, 28, 1), filters=(8, 16, 16), classes: int = 10, batch_norm: bool = False,
            dense_units: int | None = None) -> keras.Model:
     """A p4 group-equivariant CNN, exactly invariant to quarter turns of the input.
@@ -189,7 +198,7 @@ def p4_cnn(input_shape=(28, 28, 1), filters=(8, 16, 16), classes: int = 10, batc
     def finish(x, name):
         if not batch_norm:
             return x
-        x = layers.BatchNormalization(axis=-1, name=f"{name}_bn")(x)
+        x = RotationBatchNorm(name=f"{name}_bn")(x)
         return layers.Activation("relu", name=f"{name}_relu")(x)
 
     inputs = keras.Input(shape=tuple(input_shape))
@@ -200,11 +209,7 @@ def p4_cnn(input_shape=(28, 28, 1), filters=(8, 16, 16), classes: int = 10, batc
     x = finish(GroupConv2D(f3, 3, activation=act, name="gconv2")(x), "gconv2")
     x = RotationPool("max", name="pool_rotations")(x)
     x = layers.GlobalAveragePooling2D(name="pool_positions")(x)
-    if dense_units:
-        x = layers.Dense(int(dense_units), activation="relu", name="hidden")(x)
-    x = layers.Dense(classes, name="logits")(x)
-    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="p4_cnn")
+    return keras.Model(inputs, _head(x, classes, dense_units), name="p4_cnn")
 
 
 def plain_cnn(input_shape=(28, 28, 1), filters=(16, 32, 32), classes: int = 10, batch_norm: bool = False,
@@ -232,8 +237,4 @@ def plain_cnn(input_shape=(28, 28, 1), filters=(16, 32, 32), classes: int = 10, 
     x = layers.MaxPooling2D(2, name="pool2")(x)
     x = finish(layers.Conv2D(f3, 3, activation=act, name="conv3")(x), "conv3")
     x = layers.GlobalAveragePooling2D(name="pool_positions")(x)
-    if dense_units:
-        x = layers.Dense(int(dense_units), activation="relu", name="hidden")(x)
-    x = layers.Dense(classes, name="logits")(x)
-    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="plain_cnn")
+    return keras.Model(inputs, _head(x, classes, dense_units), name="plain_cnn")

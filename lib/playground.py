@@ -109,7 +109,7 @@ def export_model(model) -> dict:
             bias = _np(layer.bias) if layer.use_bias else np.zeros(layer.filters)
             out.append(_conv(layer.name, _np(layer.kernel), bias, strides, layer.padding, "linear"))
             set_activation(_activation_name(layer), layer.name)
-        elif kind == "BatchNormalization":
+        elif isinstance(layer, keras.layers.BatchNormalization):  # incl. RotationBatchNorm
             # y = gamma (x - mean) / sqrt(var + eps) + beta, per channel: fold into the conv before it.
             prev = out[-1] if out else None
             if prev is None or prev["type"] != "conv" or prev["activation"] != "linear":
@@ -239,13 +239,14 @@ def rotate_image(image, degrees: float) -> np.ndarray:
     input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
     interpolated bilinearly between the four nearest pixels (pixels outside the image count as
     zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
-    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``.
+    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``, or
+    ``(N, H, H)`` for a stack ``(N, H, H)`` (every image turned alike, in one pass).
     ``playground.js`` does the same arithmetic in the same order.
     """
     img = np.asarray(image, dtype=np.float64)
-    if img.ndim != 2 or img.shape[0] != img.shape[1]:
-        raise ValueError(f"image must be square (H, H), got shape {img.shape}")
-    n = img.shape[0]
+    if img.ndim not in (2, 3) or img.shape[-1] != img.shape[-2]:
+        raise ValueError(f"image must be square (H, H) or a stack (N, H, H), got shape {img.shape}")
+    n = img.shape[-1]
     cos, sin = _cos_sin(degrees)
     c = (n - 1) / 2
     i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
@@ -255,12 +256,12 @@ def rotate_image(image, degrees: float) -> np.ndarray:
     r0, c0 = np.floor(row), np.floor(col)
     fr, fc = row - r0, col - c0
     r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-    padded = np.zeros((n + 2, n + 2))
-    padded[1:-1, 1:-1] = img
+    padded = np.zeros(img.shape[:-2] + (n + 2, n + 2))
+    padded[..., 1:-1, 1:-1] = img
 
     def at(r, q):  # input pixel (r, q), zero outside
         inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
-        return np.where(inside, padded[np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
+        return np.where(inside, padded[..., np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
 
     top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
     bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc

@@ -16,6 +16,7 @@ from lib.layers import (
     GroupConv2D,
     LiftingConv2D,
     RotatedDense,
+    RotationBatchNorm,
     RotationPool,
     SpatialMaxPool,
     effective_kernel_from_permutations,
@@ -267,6 +268,39 @@ def test_spatial_pool_is_equivariant_and_rejects_odd_sizes():
         close(keras.ops.convert_to_numpy(pool(rotate_p4(x, k).copy())), rotate_p4(y, k))
     with pytest.raises(ValueError, match="even"):
         SpatialMaxPool()(np.zeros((1, 5, 5, 4, 1), np.float32))
+
+
+def test_rotation_batch_norm_equals_keras_batch_norm_and_is_equivariant():
+    rng = np.random.default_rng(11)
+    x = rng.normal(1.0, 2.0, size=(8, 6, 6, 4, 5)).astype(np.float32)
+    ours, keras_bn = RotationBatchNorm(momentum=0.9), keras.layers.BatchNormalization(axis=-1, momentum=0.9)
+    ours.build(x.shape)
+    keras_bn.build(x.shape)
+    ours.gamma.assign(rng.uniform(0.5, 2.0, 5).astype(np.float32))
+    ours.beta.assign(rng.normal(size=5).astype(np.float32))
+    keras_bn.set_weights(ours.get_weights())
+    for training in (True, False):  # batch statistics (updating the running ones), then those
+        close(keras.ops.convert_to_numpy(ours(x, training=training)),
+              keras.ops.convert_to_numpy(keras_bn(x, training=training)))
+        close(keras.ops.convert_to_numpy(ours.moving_variance),
+              keras.ops.convert_to_numpy(keras_bn.moving_variance))
+    # One mean and scale per filter, shared by the 4 copies: commutes with p4's action.
+    for training in (False, True):
+        y = keras.ops.convert_to_numpy(ours(x, training=training))
+        for k in range(1, 4):
+            close(keras.ops.convert_to_numpy(ours(rotate_p4(x, k).copy(), training=training)),
+                  rotate_p4(y, k))
+    # Negative control: a scale per rotated copy (20 channels) breaks equivariance.
+    per_copy = keras.layers.BatchNormalization(axis=-1)
+    per_copy.build((8, 6, 6, 20))
+    per_copy.gamma.assign(rng.uniform(0.5, 2.0, 20).astype(np.float32))
+    y = keras.ops.convert_to_numpy(per_copy(x.reshape(8, 6, 6, 20))).reshape(x.shape)
+    turned = keras.ops.convert_to_numpy(per_copy(rotate_p4(x, 1).reshape(8, 6, 6, 20)))
+    assert np.abs(turned.reshape(x.shape) - rotate_p4(y, 1)).max() > 1e-2
+    with pytest.raises(ValueError, match=r"\(N, H, H, 4, F\)"):
+        RotationBatchNorm()(np.zeros((2, 4, 4, 3), np.float32))
+    with pytest.raises(ValueError, match="filter axis"):
+        RotationBatchNorm(axis=1)
 
 
 @pytest.mark.parametrize("layer, shape, match", [

@@ -165,6 +165,16 @@ def test_turning_by_theta_plus_90_is_a_quarter_turn_of_theta():
                            atol=1e-12)
 
 
+def test_a_stack_is_turned_like_each_of_its_images():
+    rng = np.random.default_rng(4)
+    stack = rng.random((5, 12, 12))
+    for theta in (0, 30, 90, 212.5):
+        np.testing.assert_array_equal(pg.rotate_image(stack, theta),
+                                      np.stack([pg.rotate_image(img, theta) for img in stack]))
+    with pytest.raises(ValueError, match="square"):
+        pg.rotate_image(rng.random((5, 12, 11)), 30)
+
+
 def test_rotation_of_a_point_and_of_a_constant():
     """A single pixel off the centre moves along a circle; inside the image, a constant stays constant."""
     img = np.zeros((29, 29))

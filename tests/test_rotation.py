@@ -322,5 +322,25 @@ def test_small_data_cnns_are_the_chapters_cnns_with_faster_running_statistics():
     # Every efficiency run uses it, with the chapter's configs.
     for spec in rotation.efficiency_specs(500):
         assert spec.build is rotation.small_data_cnn and spec.config["bn_momentum"] < 0.99
+
+
+def test_efficiency_runs_see_enough_images_and_small_sets_are_repeated():
+    import dataclasses
+
+    from lib import rotation
+
+    for size in (*rotation.EFFICIENCY_SIZES, 50_000):
+        for spec in rotation.efficiency_specs(size):
+            per_epoch = size * spec.repeats
+            assert per_epoch >= min(size, rotation.EFFICIENCY_EPOCH_IMAGES) and per_epoch - size < 4000
+            assert spec.epochs >= rotation.CNN_EPOCHS
+            assert spec.epochs * per_epoch >= rotation.EFFICIENCY_IMAGES
+    assert rotation.efficiency_specs(500)[0].repeats == 8 and rotation.efficiency_specs(8000)[0].repeats == 1
+    # Negative control: a spec that repeats its images zero times is refused, not trained on nothing.
+    spec = dataclasses.replace(rotation.efficiency_specs(500)[0], repeats=0)
+    data = {k: np.zeros((4, 28, 28), np.uint8) if k[0] == "x" else np.zeros(4, int)
+            for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
+    with pytest.raises(ValueError, match="repeats"):
+        rotation.train_seeds(spec, data)
     with pytest.raises(ValueError, match="kind"):
         rotation.small_data_cnn("dense", 0.9)
