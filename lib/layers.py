@@ -436,9 +436,8 @@ class RotationBatchNorm(keras.layers.BatchNormalization):
     One mean, variance, scale and shift per filter, computed over batch, positions *and*
     rotations, so rolling the rotation axis or turning the maps commutes with it (exactly
     equivariant). The same numbers as ``keras.layers.BatchNormalization(axis=-1)``; it folds
-    ``(H, W, 4)`` into ``(H, 4 W)`` to run TensorFlow's fused kernel, which on a CPU takes
-    about a third of the time of Keras' general one (the p4 CNN of the chapter *Rotation*
-    trains about 30 % faster).
+    ``(H, W, 4)`` into ``(H, 4 W)`` to run TensorFlow's fused kernel instead of Keras' general
+    one: the p4 CNN of the chapter *Rotation* trains in about a third less time.
     """
 
     def __init__(self, **kwargs):
