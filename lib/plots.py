@@ -958,14 +958,18 @@ def plot_turned_digit(images, angles, answers: dict, truth: int | None = None):
 
 
 @book_style
-def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: float = 3.4):
-    """Accuracy against a sweep (an angle, a position): one line per network, legend below.
+def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: float = 3.4,
+               groups: dict | None = None):
+    """Accuracy against a sweep (an angle, a position): one line per network.
 
     ``x``: ``(n,)`` values of the swept quantity; ``accuracies``: network label -> ``(n,)``
     fractions correct in [0, 1], shown in percent from 0 to 100; ``xlabel`` names the swept
     quantity with its unit; ``marks``: x values drawn as dotted grey vertical lines (the
     quarter turns, the centre); ``xticks``: tick positions (default: matplotlib's). Every
-    network has its own marker (open) and dash pattern. Returns the Figure.
+    network has its own marker (open) and dash pattern. Without ``groups``, one panel with
+    the legend below it; with ``groups`` (panel title -> labels, each label in exactly one
+    panel), one panel per group, stacked on a shared x axis, each with its own legend at
+    its right and ``height`` per panel. Returns the Figure.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1 or len(x) < 2:
@@ -980,23 +984,38 @@ def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: 
         if np.nanmin(acc) < 0 or np.nanmax(acc) > 1:
             raise ValueError(f"accuracies[{label!r}] must be fractions in [0, 1]")
         curves[label] = acc
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
-    for q in marks:
-        ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
+    if groups is not None:
+        grouped = [label for labels in groups.values() for label in labels]
+        if sorted(grouped) != sorted(curves):
+            raise ValueError(f"groups must name every network exactly once: got {grouped}, "
+                             f"networks {list(curves)}")
+    panels = groups if groups is not None else {"": list(curves)}
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False, layout="constrained",
+                             figsize=(COLUMN_WIDTH_IN, height * len(panels) + (0.4 if groups else 0)))
+    # One colour, marker and dash per network, whichever panel it is drawn in.
+    style = {label: {**_style_cycle(i), "color": f"C{i % 10}"} for i, label in enumerate(curves)}
     every = max(1, len(x) // 24)
-    for i, (label, acc) in enumerate(curves.items()):
-        ax.plot(x, acc, ms=5, lw=1.4, markevery=every, label=label, **_style_cycle(i))
+    for ax, (title, labels) in zip(axes[:, 0], panels.items()):
+        for q in marks:
+            ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
+        for label in labels:
+            ax.plot(x, curves[label], ms=5, lw=1.4, markevery=every, label=label, **style[label])
+        ax.set_ylabel("accuracy")
+        ax.yaxis.set_major_formatter(_percent())
+        ax.set_ylim(0, 1.04)
+        ax.set_xlim(x.min(), x.max())
+        ax.grid(axis="y", alpha=0.3)
+        if groups is not None:
+            ax.set_title(title, loc="left")
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), handlelength=3.2, frameon=False)
+    ax = axes[-1, 0]
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("accuracy")
-    ax.yaxis.set_major_formatter(_percent())
-    ax.set_ylim(0, 1.04)
-    ax.set_xlim(x.min(), x.max())
     if xticks is not None:
         ax.set_xticks(list(xticks))
     elif np.all(x == np.round(x)):  # positions in pixels: no ticks between them
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.grid(axis="y", alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=min(len(curves), 4), handlelength=3.2)
+    if groups is None:
+        fig.legend(loc="outside lower center", ncol=min(len(curves), 4), handlelength=3.2)
     return fig
 
 

@@ -267,6 +267,27 @@ def test_plot_sweep_draws_the_curves_it_is_given():
     plt.close(fig)
 
 
+def test_plot_sweep_in_groups_draws_each_curve_once_in_its_panel():
+    x = np.arange(0, 361, 5)
+    rng = np.random.default_rng(2)
+    acc = {name: rng.random(len(x)) for name in ("a", "b", "c")}
+    fig = plots.plot_sweep(x, acc, "angle (degrees)", marks=(90,), height=2.0,
+                           groups={"(a) first": ["a", "c"], "(b) second": ["b"]})
+    _fonts_and_width_ok(fig)
+    drawn = [[line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+             for ax in fig.axes]
+    assert drawn == [["a", "c"], ["b"]]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["(a) first", "(b) second"]
+    assert all(ax.get_legend() for ax in fig.axes) and fig.axes[1].get_xlabel() == "angle (degrees)"
+    c_first = fig.axes[0].lines[-1]  # a network keeps its style whichever panel it is in
+    assert c_first.get_marker() == plots._style_cycle(2)["marker"] and c_first.get_color() == "C2"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="exactly once"):
+        plots.plot_sweep(x, acc, "t", groups={"(a)": ["a", "b"]})
+    with pytest.raises(ValueError, match="exactly once"):
+        plots.plot_sweep(x, acc, "t", groups={"(a)": ["a", "b"], "(b)": ["b", "c"]})
+
+
 def test_plot_sweep_refuses_bad_shapes():
     x = np.arange(5)
     with pytest.raises(ValueError, match="one-dimensional"):
