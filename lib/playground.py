@@ -393,8 +393,7 @@ def reference_values(translation: dict, rotation: dict, digits) -> dict:
 def angle_sweep(model, digits, angles) -> np.ndarray:
     """Probabilities ``(len(angles), N, classes)`` of ``uint8`` digits turned by each angle."""
     scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
-    return np.stack([keras_probabilities(model, np.stack([rotate_image(d, a) for d in scaled]))
-                     for a in angles])
+    return np.stack([keras_probabilities(model, rotate_image(scaled, a)) for a in angles])
 
 
 def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
