@@ -98,8 +98,11 @@ def summarize_seeds(label: str, results: list) -> dict:
 
     Keys: ``model, runs, params, epochs`` (most epochs trained by a seed),
     ``epochs_values`` and ``best_epochs`` (per seed: epochs trained, and the epoch whose
-    weights were kept, :attr:`lib.train.TrainResult.best_epoch`), ``seconds_mean``; for
-    ``train`` (training accuracy at the kept epoch, measured with dropout active), ``val``
+    weights were kept, :attr:`lib.train.TrainResult.best_epoch`), ``seconds_mean``,
+    ``train_measured`` (``"final model"`` or ``"during the epoch"``); for ``train`` (the
+    results' ``train_accuracy`` where every result has one, the final model's accuracy on
+    training images as :func:`lib.translation.run_ablation` measures it; otherwise the
+    training accuracy of the kept epoch, measured during the epoch with dropout active), ``val``
     (validation accuracy at the kept epoch) and ``test`` (the one test evaluation; absent
     without test data): ``{s}_values`` (one per seed), ``{s}_mean``, ``{s}_half``
     (t-interval half-width, ``nan`` for one seed), ``{s}_min``, ``{s}_max``; and ``curves``:
@@ -113,8 +116,12 @@ def summarize_seeds(label: str, results: list) -> dict:
     out = {"model": label, "runs": len(results), "params": int(results[0].params),
            "epochs": max(trained), "epochs_values": trained, "best_epochs": kept,
            "seconds_mean": float(np.mean([r.train_seconds for r in results]))}
-    finals = {"train": [r.history["accuracy"][e - 1] for r, e in zip(results, kept)],
-              "val": [r.history["val_accuracy"][e - 1] for r, e in zip(results, kept)]}
+    if all(getattr(r, "train_accuracy", None) is not None for r in results):
+        train, out["train_measured"] = [r.train_accuracy for r in results], "final model"
+    else:
+        train = [r.history["accuracy"][e - 1] for r, e in zip(results, kept)]
+        out["train_measured"] = "during the epoch"
+    finals = {"train": train, "val": [r.history["val_accuracy"][e - 1] for r, e in zip(results, kept)]}
     if all(r.test_accuracy is not None for r in results):
         finals["test"] = [r.test_accuracy for r in results]
     for split, values in finals.items():
@@ -131,8 +138,10 @@ def summarize_seeds(label: str, results: list) -> dict:
 
 
 def percent(mean: float, half: float = float("nan")) -> str:
-    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval)."""
-    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f} ± {100 * half:.2f}"
+    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval). The spaces
+    around ``±`` do not break (U+00A0), so a narrow table column never splits a number from
+    its interval."""
+    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f}\u00a0±\u00a0{100 * half:.2f}"
 
 
 def markdown_table(header: list[str], rows: list[list], align: str | None = None) -> str:
@@ -178,7 +187,7 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
                 row += ["", ""]
             else:
                 d = difference_interval(s["val_values"], ref["val_values"])
-                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
+                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f},\u00a0{100 * d['high']:+.2f}]"
                 row += [f"{100 * d['diff']:+.2f}{span}", verdict(s["val_values"], ref["val_values"])]
         row.append(f"{s['seconds_mean']:.0f}")
         rows.append(row)
