@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import types  # noqa: E402
 import pytest  # noqa: E402
 
 import lib.train  # noqa: F401,E402  (imports TensorFlow quietly first)
@@ -177,6 +178,12 @@ def test_data_efficiency_plot_draws_means_and_every_seed():
     means = [line for line in ax.lines if line.get_label().endswith("(mean)")]
     np.testing.assert_allclose(means[0].get_ydata(), [0.81, 0.905, 0.955])
     assert len(ax.lines) == 2 + 2 * 3  # a mean line and a marker set per size, per model
+    seeds = [line for line in ax.lines if not line.get_label().endswith("(mean)")]
+    # Every seed's accuracy is drawn, and the seeds of one size sit side by side, not on top of
+    # each other (so that seeds that agree still show).
+    assert sorted(np.concatenate([line.get_ydata() for line in seeds])) == sorted(
+        v for per_size in acc.values() for vs in per_size for v in vs)
+    assert all(len(set(line.get_xdata())) == len(line.get_xdata()) for line in seeds)
     plt.close(fig)
     with pytest.raises(ValueError, match="sizes"):
         plots.plot_data_efficiency(sizes, {"a": [[0.8]]})
@@ -215,11 +222,13 @@ def test_chapter_plots_draw_what_they_are_given():
     assert heights == expected or heights == sorted(round(100 * v, 6) for v in expected)
     plt.close(fig)
 
-    for fig in (plots.plot_effective_kernel(rotation_matrix(3, 1), rng.normal(size=(49, 8)), filters=2, size=7),
+    for fig in (plots.plot_effective_kernel(rng.normal(size=(49, 8)), filters=2, size=7),
                 plots.plot_rotation_shift(rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), k=1),
                 plots.plot_confusions({"a": rng.integers(0, 50, size=(10, 10))})):
         assert fig.axes and all(ax.has_data() for ax in fig.axes if ax.get_label() != "<colorbar>")
         plt.close(fig)
+    with pytest.raises(ValueError, match="shape"):  # 4 blocks of 2 filters need 8 columns, not 6
+        plots.plot_effective_kernel(rng.normal(size=(49, 6)), filters=2, size=7)
 
 
 def test_plot_p4_feature_maps_shows_the_planes_it_is_given():
@@ -344,3 +353,24 @@ def test_efficiency_runs_see_enough_images_and_small_sets_are_repeated():
         rotation.train_seeds(spec, data)
     with pytest.raises(ValueError, match="kind"):
         rotation.small_data_cnn("dense", 0.9)
+
+
+def test_train_seeds_trains_with_the_specs_batch_size(monkeypatch):
+    from lib import rotation
+
+    seen = []
+
+    def fake_fit(name, build, config, train, val, test, **kwargs):
+        seen.append(kwargs["batch_size"])
+        return types.SimpleNamespace(model=None)
+
+    monkeypatch.setattr(rotation, "fit", fake_fit)
+    data = {k: np.zeros((4, 28, 28), np.uint8) if k[0] == "x" else np.zeros(4, int)
+            for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
+    plain, p4 = rotation.cnn_specs()
+    rotation.train_seeds(plain, data)
+    rotation.train_seeds(rotation.efficiency_specs(500)[1], data)
+    assert seen == [rotation.CNN_BATCH_SIZE] * len(plain.seeds) + [rotation.EFFICIENCY_BATCH_SIZE] * 2
+    # Both CNNs on all images train alike; the dense benchmarks keep batches of 128.
+    assert p4.batch_size == plain.batch_size == rotation.CNN_BATCH_SIZE
+    assert all(s.batch_size == 128 for s in rotation.benchmark_specs())
