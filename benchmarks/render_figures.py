@@ -188,14 +188,10 @@ def figures():
                                                    ("rotated 100, max pool", 0.95),
                                                    ("rotated 100, mean pool", 0.94)])]
     figs["3.4"] = ("plot_curves", lambda: plots.plot_curves(rot_rows))
-    n = 9
-    idx = np.arange(n).reshape(3, 3)
-    perm = np.zeros((n, n))
-    perm[np.rot90(idx).ravel(), idx.ravel()] = 1  # P_ij = 1 if the quarter turn moves j to i
     w = smooth(rng, (3, 28, 28), 2).reshape(3, 784).T
     cols = np.concatenate([np.stack([np.rot90(w[:, f].reshape(28, 28), k).ravel() for f in range(3)], 1)
                            for k in range(4)], axis=1)
-    figs["3.5"] = ("plot_effective_kernel", lambda: plots.plot_effective_kernel(perm, cols, filters=3, size=28))
+    figs["3.5"] = ("plot_effective_kernel", lambda: plots.plot_effective_kernel(cols, filters=3, size=28))
     per_angle = {"dense 100": [0.905, 0.9, 0.895, 0.902], "dense 400": [0.93, 0.925, 0.92, 0.927],
                  "rotated 100, no pooling": [0.935, 0.93, 0.932, 0.929],
                  "rotated 100, max pool": [0.951] * 4, "rotated 100, mean pool": [0.944] * 4}

@@ -736,39 +736,33 @@ def plot_permutation(permutation):
 
 
 @book_style
-def plot_effective_kernel(permutation, effective_kernel, filters: int, size: int):
-    """The block structure ``K = [W, PW, P^2 W, P^3 W]``.
+def plot_effective_kernel(effective_kernel, filters: int, size: int):
+    """The block structure ``K = [W, PW, P^2 W, P^3 W]`` for a few filters.
 
-    ``permutation``: a small ``P`` (e.g. ``(9, 9)`` for 3 x 3 images); ``effective_kernel``:
-    ``(size*size, 4*filters)`` for the few ``filters`` shown. Three panels, (a) P and (b) K as a
-    matrix with its four blocks marked side by side, and below them (c) every column of K
-    reshaped to a ``size x size`` image.
+    ``effective_kernel``: ``(size*size, 4*filters)``, the columns of the ``filters`` filters
+    shown, block by block (the quarter turn ``P`` itself is drawn by :func:`plot_permutation`).
+    Two panels: (a) K as a matrix with its four blocks marked, (b) every column of K reshaped
+    to a ``size x size`` image, one row per filter.
     """
-    permutation, effective_kernel = np.asarray(permutation), np.asarray(effective_kernel)
-    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 3.3 + 1.05 * filters + 0.4), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[3.3, 1.05 * filters + 0.4])
-    ax_p, ax_k = top.subplots(1, 2, width_ratios=[1, 1.25])
-    n = permutation.shape[0]
-    ax_p.imshow(permutation, cmap="gray_r", vmin=0, vmax=1)
-    ax_p.set_xticks(range(n))
-    ax_p.set_yticks(range(n))
-    ax_p.set_xlabel("input pixel j (row-major)")
-    ax_p.set_ylabel("output pixel i")
-    side = int(round(np.sqrt(n)))
-    ax_p.set_title(f"(a) P for {side}×{side} images:\n$P_{{ij}}=1$ if rotation moves j to i")
-
+    effective_kernel = np.asarray(effective_kernel)
+    if effective_kernel.shape != (size * size, 4 * filters):
+        raise ValueError(f"effective_kernel must have shape ({size * size}, {4 * filters}) for {filters} "
+                         f"filters of {size}x{size} images, got {effective_kernel.shape}")
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 3.2 + 1.05 * filters + 0.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3.2, 1.05 * filters + 0.4])
+    ax_k = top.subplots(1, 1)
     lim = np.abs(effective_kernel).max()
     im = ax_k.imshow(effective_kernel, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
     for k in range(1, 4):
         ax_k.axvline(k * filters - 0.5, color="k", lw=1.5)
     ax_k.set_xticks([k * filters + (filters - 1) / 2 for k in range(4)], ["$W$", "$PW$", "$P^2W$", "$P^3W$"])
-    ax_k.set_xlabel(f"column k·F + f ({filters} filters per block)")
+    ax_k.set_xlabel(f"block k = 0..3 (the filters turned k times), {filters} filters each")
     ax_k.set_ylabel(f"pixel (row-major, {size}×{size})")
-    ax_k.set_title(f"(b) K, shape ({size * size}, 4·{filters})")
+    ax_k.set_title(f"(a) {filters} filters of K: {size * size} rows, 4·{filters} columns")
     top.colorbar(im, ax=ax_k, label="weight", shrink=0.9)
 
     axes = bottom.subplots(filters, 4, squeeze=False, gridspec_kw={"wspace": 0.02, "hspace": 0.02})
-    bottom.suptitle("(c) columns of K as images", fontsize=10)
+    bottom.suptitle("(b) columns of K as images", fontsize=10)
     for f in range(filters):
         for k in range(4):
             a = axes[f, k]
@@ -845,9 +839,18 @@ def plot_curves(summaries, key: str = "val_accuracy", ylabel: str = "validation 
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     if "accuracy" in key:  # in percent, like the tables
         ax.yaxis.set_major_formatter(_percent())
+    _top_at_tick(ax, max(np.nanmax(high) for _, _, high in curves.values()))
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncol=min(len(curves), 3), handlelength=3.2)
     return fig
+
+
+def _top_at_tick(ax, highest: float):
+    """Raise the top of the y axis to the first major tick above ``highest``, so that the
+    highest curve sits below a labelled tick instead of above the last one."""
+    ticks = ax.get_yticks()
+    step = ticks[1] - ticks[0]
+    ax.set_ylim(top=(np.floor(highest / step + 1e-9) + 1) * step + 1e-9 * step)
 
 
 @book_style
@@ -1025,7 +1028,8 @@ def plot_data_efficiency(sizes, accuracies: dict):
 
     ``sizes``: ``(n,)`` numbers of training images; ``accuracies``: model label -> list of
     ``n`` lists, the test accuracies of the seeds trained on that many images (fractions).
-    Each seed is a small open marker, the mean over seeds a line. Returns the Figure.
+    The mean over seeds is a line with open markers; each seed a small dot beside it (set
+    slightly apart sideways, so that seeds that agree still show). Returns the Figure.
     """
     sizes = np.asarray(sizes, dtype=np.float64)
     if sizes.ndim != 1 or len(sizes) < 2 or np.any(sizes <= 0):
@@ -1039,9 +1043,12 @@ def plot_data_efficiency(sizes, accuracies: dict):
         style = _style_cycle(i)
         means = [np.mean(v) for v in per_size]
         line, = ax.plot(sizes, means, ms=6, lw=1.5, label=f"{label} (mean)", **style)
-        for n, values in zip(sizes, per_size):  # filled dots on top of the open mean marker
-            ax.plot([n] * len(values), values, ls="none", marker="o", ms=3, color=line.get_color(),
-                    zorder=3)
+        for n, values in zip(sizes, per_size):
+            # Seeds often agree to within a marker: set them apart sideways (by a few per cent
+            # of n, not to scale), small and dark, so that each one shows.
+            offsets = n * 1.09 ** (np.arange(len(values)) - (len(values) - 1) / 2 + (1 if i % 2 else -1) * 1.5)
+            ax.plot(offsets, values, ls="none", marker="o", ms=3.5, color=line.get_color(), mec="k", mew=0.6,
+                    zorder=3, label=f"{label}, single seeds" if n == sizes[0] else None)
     ax.set_xscale("log")
     ax.set_xticks(sizes, [f"{int(n):,}" for n in sizes])
     ax.xaxis.set_minor_locator(ticker.NullLocator())
@@ -1049,5 +1056,5 @@ def plot_data_efficiency(sizes, accuracies: dict):
     ax.set_ylabel("test accuracy")
     ax.yaxis.set_major_formatter(_percent())
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=min(len(accuracies), 3), handlelength=3.2)
+    fig.legend(loc="outside lower center", ncol=2, handlelength=3.2)
     return fig
