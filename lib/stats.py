@@ -138,10 +138,10 @@ def summarize_seeds(label: str, results: list) -> dict:
 
 
 def percent(mean: float, half: float = float("nan")) -> str:
-    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval). The spaces
-    around ``±`` do not break (U+00A0), so a narrow table column never splits a number from
-    its interval."""
-    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f}\u00a0±\u00a0{100 * half:.2f}"
+    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval). Ordinary
+    spaces: a table cell may wrap there, which keeps the book's wide result tables within the
+    content column (no-break spaces made them scroll)."""
+    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f} ± {100 * half:.2f}"
 
 
 def markdown_table(header: list[str], rows: list[list], align: str | None = None) -> str:
@@ -187,7 +187,7 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
                 row += ["", ""]
             else:
                 d = difference_interval(s["val_values"], ref["val_values"])
-                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f},\u00a0{100 * d['high']:+.2f}]"
+                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
                 row += [f"{100 * d['diff']:+.2f}{span}", verdict(s["val_values"], ref["val_values"])]
         row.append(f"{s['seconds_mean']:.0f}")
         rows.append(row)

@@ -97,4 +97,4 @@ def test_markdown_table_and_percent():
     assert markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---:|\n| 1 | 2 |"
     with pytest.raises(ValueError):
         markdown_table(["a", "b"], [[1]])
-    assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00\u00a0±\u00a00.12"
+    assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00 ± 0.12"
