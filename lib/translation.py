@@ -217,7 +217,8 @@ def shift_sweep(model, digits, pooled_layer: str, max_shift: int = 16, canvas_si
     out = np.zeros((2, len(digits), max_shift + 1))
     for i, digit in enumerate(digits):
         canvases = _shifted_canvases(digit, max_shift, canvas_size, corner)
-        pooled = feature_maps(model, canvases.reshape(-1, canvas_size, canvas_size), pooled_layer)
+        pooled = feature_maps(model, canvases.reshape(-1, canvas_size, canvas_size), pooled_layer,
+                              batch_size=_SWEEP_BATCH)
         pooled = pooled.reshape(2, max_shift + 1, -1)
         for axis in range(2):
             out[axis, i] = [relative_error(pooled[axis, s], pooled[axis, 0]) for s in range(max_shift + 1)]
@@ -240,9 +241,14 @@ def prediction_sweep(model, digits, labels, max_shift: int = 16, canvas_size: in
     out = np.zeros((2, len(digits), max_shift + 1))
     for i, (digit, label) in enumerate(zip(digits, labels)):
         canvases = _shifted_canvases(digit, max_shift, canvas_size, corner)
-        probs = predict_proba(model, canvases.reshape(-1, canvas_size, canvas_size))
+        probs = predict_proba(model, canvases.reshape(-1, canvas_size, canvas_size), batch_size=_SWEEP_BATCH)
         out[:, i] = probs[:, int(label)].reshape(2, max_shift + 1)
     return out
+
+
+#: Canvases per forward pass in the sweeps: a 144x144 canvas makes 16 full-size maps of 83 kB
+#: each in the first layer alone, so a few at a time keep the activations small.
+_SWEEP_BATCH = 8
 
 
 def _check_sweep(digits, max_shift, canvas_size, corner):
@@ -276,7 +282,7 @@ def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, 
     h, w = digits.shape[1:]
     canvases = np.zeros((len(digits), canvas_size, canvas_size), dtype=digits.dtype)
     canvases[:, corner:corner + h, corner:corner + w] = digits
-    pooled = feature_maps(model, canvases, pooled_layer)
+    pooled = feature_maps(model, canvases, pooled_layer, batch_size=_SWEEP_BATCH)
     return np.array([relative_error(pooled[i + 1], pooled[i]) for i in range(len(digits) - 1)])
 
 

@@ -342,8 +342,8 @@ def test_efficiency_runs_see_enough_images_and_small_sets_are_repeated():
         for spec in rotation.efficiency_specs(size):
             per_epoch = size * spec.repeats
             assert per_epoch >= min(size, rotation.EFFICIENCY_EPOCH_IMAGES) and per_epoch - size < 4000
-            assert spec.epochs >= rotation.CNN_EPOCHS
-            assert spec.epochs * per_epoch >= rotation.EFFICIENCY_IMAGES
+            # the fewest whole epochs that show EFFICIENCY_IMAGES images: the same steps at every size
+            assert spec.epochs * per_epoch >= rotation.EFFICIENCY_IMAGES > (spec.epochs - 1) * per_epoch
     assert rotation.efficiency_specs(500)[0].repeats == 8 and rotation.efficiency_specs(8000)[0].repeats == 1
     # Negative control: a spec that repeats its images zero times is refused, not trained on nothing.
     spec = dataclasses.replace(rotation.efficiency_specs(500)[0], repeats=0)
@@ -374,3 +374,4 @@ def test_train_seeds_trains_with_the_specs_batch_size(monkeypatch):
     # Both CNNs on all images train alike; the dense benchmarks keep batches of 128.
     assert p4.batch_size == plain.batch_size == rotation.CNN_BATCH_SIZE
     assert all(s.batch_size == 128 for s in rotation.benchmark_specs())
+    assert rotation.upright_cnn_spec().batch_size == rotation.UPRIGHT_BATCH_SIZE == 128

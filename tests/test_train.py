@@ -128,6 +128,31 @@ def test_cache_hit_returns_the_same_model_and_numbers(small, tmp_path):
                                atol=1e-6)
 
 
+def _traced_functions() -> int:
+    import gc
+
+    from tensorflow.python.eager import context
+
+    gc.collect()
+    return len(context.context().list_function_names())
+
+
+def test_training_leaves_no_traced_functions_behind(small, tmp_path, monkeypatch):
+    """A chapter trains dozens of networks in one kernel; each used to leave the conditional
+    initialisers of its optimizer and metric variables in TensorFlow's function library."""
+    tiny_fit(small, tmp_path, cache=False)  # the first fit traces what every fit shares
+    before = _traced_functions()
+    for seed in range(3):
+        tiny_fit(small, tmp_path, seed=seed, cache=False)
+    assert _traced_functions() - before < 5
+    # Negative control: variables created while the first step is traced (Keras' default) leak.
+    monkeypatch.setattr(train_module, "_build_state", lambda *args: None)
+    before = _traced_functions()
+    for seed in range(3):
+        tiny_fit(small, tmp_path, seed=seed, cache=False)
+    assert _traced_functions() - before >= 3 * 10
+
+
 @pytest.mark.parametrize("change", [
     {"config": {**TINY, "hidden_units": 17}},
     {"seed": 1},
