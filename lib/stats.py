@@ -77,6 +77,15 @@ def difference_interval(a, b, confidence: float = CONFIDENCE) -> dict:
     return {"diff": diff, "low": diff - half, "high": diff + half, "df": float(df)}
 
 
+def difference_text(a, b, confidence: float = CONFIDENCE) -> str:
+    """``mean(a) - mean(b)`` in percentage points with its :func:`difference_interval`, e.g.
+    ``"+2.16 [+1.06, +3.25]"``, for accuracies over seeds given as fractions; without the
+    interval when a side has one seed."""
+    d = difference_interval(a, b, confidence)
+    span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
+    return f"{100 * d['diff']:+.2f}{span}"
+
+
 def verdict(a, b, confidence: float = CONFIDENCE) -> str:
     """``"helps"``, ``"hurts"``, ``"within noise"`` or ``"one seed: no verdict"`` for ``a`` against ``b``.
 
@@ -186,9 +195,8 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
             if s is ref:
                 row += ["", ""]
             else:
-                d = difference_interval(s["val_values"], ref["val_values"])
-                span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
-                row += [f"{100 * d['diff']:+.2f}{span}", verdict(s["val_values"], ref["val_values"])]
+                row += [difference_text(s["val_values"], ref["val_values"]),
+                        verdict(s["val_values"], ref["val_values"])]
         row.append(f"{s['seconds_mean']:.0f}")
         rows.append(row)
     return markdown_table(header, rows)

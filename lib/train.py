@@ -18,6 +18,7 @@ reported in one line and retrained.
 from __future__ import annotations
 
 import ast
+import ctypes
 import dataclasses
 import gc
 import hashlib
@@ -452,6 +453,7 @@ def fit(
         # them now, so that a chapter that trains dozens of networks does not keep them all.
         del history, train_ds, val_ds, callbacks
         gc.collect()
+        _release_free_memory()
     else:
         from_cache = True
     fields = {k: meta[k] for k in ("history", "test_loss", "test_accuracy", "train_seconds", "params",
@@ -503,6 +505,19 @@ def _build(build, config, seed):
     if not isinstance(model, keras.Model):
         raise TypeError(f"build must return a keras.Model, got {type(model).__name__}")
     return model
+
+
+def _release_free_memory():
+    """Hand memory that training freed back to the operating system (glibc's ``malloc_trim``).
+
+    Each run frees its batches and activations in many small pieces, which the C allocator
+    otherwise keeps for reuse; over the dozens of runs of a chapter that is measurably more
+    resident memory (about 50 MB over 14 small CNNs). A no-op where glibc is not the C library.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _build_state(model, x, y, channel_axis):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lib.stats import (difference_interval, markdown_table, mean_interval, percent, seed_table,
+from lib.stats import (difference_interval, difference_text, markdown_table, mean_interval, percent, seed_table,
                        summarize_seeds, t_quantile, verdict)
 from lib.train import TrainResult
 
@@ -39,6 +39,14 @@ def test_verdict_needs_the_whole_interval_on_one_side():
     assert verdict([0.99], [0.5]) == "one seed: no verdict"  # one seed decides nothing
     d = difference_interval([0.950, 0.955, 0.960], base)
     assert d["low"] < d["diff"] < d["high"] and d["diff"] == pytest.approx(0.05)
+
+
+def test_difference_text_in_points_with_its_interval():
+    base = [0.900, 0.905, 0.910]
+    # +5 points; t(0.975, 4) = 2.7764 times the standard error sqrt(2 * 0.005**2 / 3).
+    half = 2.7764 * math.sqrt(2 * 0.005 ** 2 / 3) * 100
+    assert difference_text([0.950, 0.955, 0.960], base) == f"+5.00 [{5 - half:+.2f}, {5 + half:+.2f}]"
+    assert difference_text([0.85], base) == "-5.50"  # one seed: no interval to print
 
 
 def test_two_seeds_span_the_wide_interval_of_one_degree_of_freedom():

@@ -153,6 +153,16 @@ def test_training_leaves_no_traced_functions_behind(small, tmp_path, monkeypatch
     assert _traced_functions() - before >= 3 * 10
 
 
+def test_every_training_run_hands_freed_memory_back(small, tmp_path, monkeypatch):
+    train_module._release_free_memory()  # callable here (glibc) and a no-op elsewhere
+    calls = []
+    monkeypatch.setattr(train_module, "_release_free_memory", lambda: calls.append(1))
+    tiny_fit(small, tmp_path)
+    assert calls == [1]
+    tiny_fit(small, tmp_path)  # a cache hit trains nothing, so there is nothing to hand back
+    assert calls == [1]
+
+
 @pytest.mark.parametrize("change", [
     {"config": {**TINY, "hidden_units": 17}},
     {"seed": 1},
