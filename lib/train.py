@@ -29,6 +29,7 @@ import numbers
 import os
 import re
 import tempfile
+import weakref
 import textwrap
 import time
 from pathlib import Path
@@ -113,10 +114,18 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     # holds a copy of the whole set (tf.data.Dataset.from_tensor_slices would make one, and
     # its shuffle buffer another): 60,000 canvases cost their 150 MB once.
     n = len(images)
-    labels32 = labels.astype(np.int32) if labels is not None else None
+    source = _Arrays(images, labels.astype(np.int32) if labels is not None else None)
+    # TensorFlow keeps every generator it was given for the life of the process (in eager mode
+    # it ties them to the global graph), so the generator holds the arrays only weakly; the
+    # dataset (kept alive by its iterators) holds them strongly. Without this, every training
+    # set and every set of images predicted on would stay in memory until the kernel ends.
+    arrays = _weak_reference(source)
     epoch = [0]
 
     def generate():
+        src = arrays()
+        if src is None:  # cannot happen while the dataset or an iterator over it exists
+            raise RuntimeError("this dataset's images were released; call batches() again")
         if shuffle:  # a new, reproducible order every pass over the data
             order = np.random.default_rng([seed, epoch[0]]).permutation(n)
             epoch[0] += 1
@@ -124,10 +133,10 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
             order = np.arange(n)
         for start in range(0, n, batch_size):
             index = order[start:start + batch_size]
-            if labels32 is None:
-                yield images[index]
+            if src.labels is None:
+                yield src.images[index]
             else:
-                yield images[index], labels32[index]
+                yield src.images[index], src.labels[index]
 
     image_spec = tf.TensorSpec((None,) + images.shape[1:], tf.uint8)
     if labels is None:
@@ -140,7 +149,21 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
         ds = ds.map(lambda x, y: (to_float(x, channel_axis), y), num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = ds.map(lambda x: to_float(x, channel_axis), num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds._symbook_arrays = source  # released with the dataset and its iterators
+    return ds
+
+
+#: How a :func:`batches` generator refers to its arrays (weakly; see there).
+_weak_reference = weakref.ref
+
+
+@dataclasses.dataclass
+class _Arrays:
+    """The images and labels a :func:`batches` dataset draws from."""
+
+    images: np.ndarray
+    labels: np.ndarray | None
 
 
 # --- the cache key -----------------------------------------------------------------------

@@ -153,6 +153,32 @@ def test_training_leaves_no_traced_functions_behind(small, tmp_path, monkeypatch
     assert _traced_functions() - before >= 3 * 10
 
 
+def test_the_images_of_a_run_are_released_when_it_ends(small, monkeypatch):
+    import gc
+    import weakref
+
+    (x, y), val, test = small
+    x = x.copy()  # an array that only this test and the run hold
+    alive = weakref.ref(x)
+    fit("tiny", dense_classifier, TINY, (x, y), val, test, epochs=1, cache=False, progress="none")
+    del x
+    gc.collect()
+    assert alive() is None
+    # An iterator keeps its dataset's images while it runs, even when the dataset is dropped.
+    it = iter(batches(small[0][0].copy(), None, batch_size=100))
+    gc.collect()
+    assert sum(len(b) for b in it) == len(small[0][0])
+    # Negative control: a generator that holds its arrays strongly (as before) keeps them
+    # after the run, since TensorFlow keeps the generators of a run's datasets.
+    monkeypatch.setattr(train_module, "_weak_reference", lambda obj: (lambda: obj))
+    x = small[0][0].copy()
+    kept = weakref.ref(x)
+    fit("tiny", dense_classifier, TINY, (x, y), val, test, epochs=1, cache=False, progress="none")
+    del x
+    gc.collect()
+    assert kept() is not None
+
+
 def test_every_training_run_hands_freed_memory_back(small, tmp_path, monkeypatch):
     train_module._release_free_memory()  # callable here (glibc) and a no-op elsewhere
     calls = []
