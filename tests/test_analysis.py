@@ -292,6 +292,15 @@ def test_plot_confusion_shows_the_matrix_it_is_given():
     plt.close(fig)
 
 
+def test_errors_text_one_format_for_zeros_rounding_and_differences():
+    # np.array2string would print these three as "0.", "2.e-07" and "1.5": one format reads alike
+    assert analysis.errors_text([0.0, 2.3e-7, 1.5]) == "0.0e+00, 2.3e-07, 1.5e+00"
+    assert analysis.errors_text(np.array([[1e-6]], np.float32)) == "1.0e-06"
+    for bad in ([], [np.nan], [1.0, np.inf]):
+        with pytest.raises(ValueError, match="finite numbers"):
+            analysis.errors_text(bad)
+
+
 def test_relative_error_by_hand_and_its_refusals():
     from lib.analysis import relative_error
 

@@ -375,3 +375,7 @@ def test_train_seeds_trains_with_the_specs_batch_size(monkeypatch):
     assert p4.batch_size == plain.batch_size == rotation.CNN_BATCH_SIZE
     assert all(s.batch_size == 128 for s in rotation.benchmark_specs())
     assert rotation.upright_cnn_spec().batch_size == rotation.UPRIGHT_BATCH_SIZE == 128
+    # The upright ordinary CNN is the plain CNN with its own, shorter budget.
+    upright_cnn = rotation.upright_cnn_spec()
+    assert upright_cnn.epochs == rotation.UPRIGHT_CNN_EPOCHS < plain.epochs
+    assert (upright_cnn.build, upright_cnn.config) == (plain.build, plain.config)
