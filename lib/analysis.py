@@ -38,7 +38,6 @@ def relative_error(actual, expected) -> float:
     return float(np.abs(actual - expected).max() / scale)
 
 
-
 def errors_text(errors) -> str:
     """The numbers in ``errors`` (any shape) as one line in the same format, ``.1e`` each
     (``"0.0e+00, 2.3e-07"``), so that exact zeros, rounding errors and real differences read
@@ -47,6 +46,7 @@ def errors_text(errors) -> str:
     if values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"expected one or more finite numbers, got {values!r}")
     return ", ".join(f"{v:.1e}" for v in values)
+
 
 # --- The architecture as a table -----------------------------------------------------------
 
