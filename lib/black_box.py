@@ -131,6 +131,7 @@ def export_translation_cnn(path: str | Path | None = None) -> dict:
         "seed": 0,
         "epochs": BEST_EPOCHS,
         "batch_size": BEST_BATCH_SIZE,
+        "augmentation": "every training digit placed anew at random every epoch (lib.data.random_placement)",
         "test_accuracy": float(result.test_accuracy),
         "params": int(result.model.count_params()),
         "keras": keras.__version__,

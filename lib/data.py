@@ -177,6 +177,19 @@ def place_on_canvas(images, canvas_size: int = 50, seed=None):
     return canvases, positions
 
 
+def random_placement(digits, rng, canvas_size: int = 50):
+    """Augmentation for :func:`lib.train.fit`: each digit at a fresh random place on the canvas.
+
+    ``digits``: ``uint8 (B, h, h)``; ``rng``: a :class:`numpy.random.Generator` (``fit`` passes
+    a new one every epoch). Returns ``uint8 (B, S, S)`` canvases, as :func:`place_on_canvas`
+    makes them, without the positions: trained this way, a network sees every digit at a new
+    position every epoch instead of the same one each time.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    return place_on_canvas(digits, canvas_size, seed=rng)[0]
+
+
 def quarter_turns(k, n_images: int | None = None):
     """Validate a number of quarter turns and return it modulo 4 as ``int64``.
 

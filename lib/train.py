@@ -82,7 +82,7 @@ def to_float(images, channel_axis: bool = True):
 
 
 def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, seed: int = 0,
-            channel_axis: bool = True):
+            channel_axis: bool = True, augment: Callable | None = None):
     """A ``tf.data.Dataset`` that turns ``uint8`` images into float batches on the fly.
 
     Parameters
@@ -95,10 +95,17 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
         Batching; the shuffle order is reshuffled every epoch, reproducibly from ``seed``.
     channel_axis
         Yield ``(B, H, W, 1)`` (for Conv2D) instead of ``(B, H, W)``.
+    augment
+        Optional ``augment(batch, rng) -> uint8 (B, H', W')``, applied to every ``uint8``
+        batch before conversion, with a NumPy generator drawn anew for every pass over the
+        data (reproducibly from ``seed``): each epoch sees new random versions of the images
+        (e.g. :func:`lib.data.random_placement`). It must not change the batch size or the
+        output shape.
 
     Yields
     ------
-    ``float32`` images ``(B, H, W[, 1])``, and ``int32`` labels ``(B,)`` if given.
+    ``float32`` images ``(B, H, W[, 1])`` (or ``(B, H', W'[, 1])`` with ``augment``), and
+    ``int32`` labels ``(B,)`` if given.
     """
     batch_size = _positive_int(batch_size, "batch_size")
     images = np.asarray(images)
@@ -114,6 +121,9 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     # holds a copy of the whole set (tf.data.Dataset.from_tensor_slices would make one, and
     # its shuffle buffer another): 60,000 canvases cost their 150 MB once.
     n = len(images)
+    item_shape = images.shape[1:]
+    if augment is not None:
+        item_shape = _augmented_shape(augment, images)
     source = _Arrays(images, labels.astype(np.int32) if labels is not None else None)
     # TensorFlow keeps every generator it was given for the life of the process (in eager mode
     # it ties them to the global graph), so the generator holds the arrays only weakly; the
@@ -128,17 +138,21 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
             raise RuntimeError("this dataset's images were released; call batches() again")
         if shuffle:  # a new, reproducible order every pass over the data
             order = np.random.default_rng([seed, epoch[0]]).permutation(n)
-            epoch[0] += 1
         else:
             order = np.arange(n)
+        rng = np.random.default_rng([seed, epoch[0], 1])  # new random versions every pass
+        epoch[0] += 1
         for start in range(0, n, batch_size):
             index = order[start:start + batch_size]
+            x = src.images[index]
+            if augment is not None:
+                x = _check_augmented(augment(x, rng), len(index), item_shape, augment)
             if src.labels is None:
-                yield src.images[index]
+                yield x
             else:
-                yield src.images[index], src.labels[index]
+                yield x, src.labels[index]
 
-    image_spec = tf.TensorSpec((None,) + images.shape[1:], tf.uint8)
+    image_spec = tf.TensorSpec((None,) + item_shape, tf.uint8)
     if labels is None:
         signature = image_spec
     else:
@@ -152,6 +166,27 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
     ds = ds.prefetch(tf.data.AUTOTUNE)
     ds._symbook_arrays = source  # released with the dataset and its iterators
     return ds
+
+
+def _augmented_shape(augment, images):
+    """The shape of one image after ``augment`` (tried on the first image), checked."""
+    if not callable(augment):
+        raise TypeError(f"augment must be a function (batch, rng) -> uint8 batch, got {augment!r}")
+    first = images[:2]
+    sample = augment(first, np.random.default_rng(0))
+    if not isinstance(sample, np.ndarray) or sample.ndim != 3:
+        raise ValueError(f"augment must return a uint8 array (B, H, W), got "
+                         f"{getattr(sample, 'shape', type(sample).__name__)}")
+    return tuple(_check_augmented(sample, len(first), sample.shape[1:], augment).shape[1:])
+
+
+def _check_augmented(x, size, item_shape, augment):
+    if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.shape != (size,) + item_shape:
+        raise ValueError(
+            f"augment {getattr(augment, '__name__', augment)!r} returned "
+            f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}; it must return "
+            f"uint8 images of shape {(size,) + item_shape}, one per input image, the same shape every time")
+    return x
 
 
 #: How a :func:`batches` generator refers to its arrays (weakly; see there).
@@ -215,6 +250,19 @@ def builder_fingerprint(build: Callable) -> str:
             raise TypeError(f"cannot fingerprint the builder {build!r}: pass a function") from None
         parts = [code.co_code.hex(), repr(code.co_consts), repr(code.co_names)]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _augment_fingerprint(augment: Callable) -> dict:
+    """An augmentation's name, its own code and the code of the module that defines it."""
+    if not callable(augment):
+        raise TypeError(f"augment must be a function (batch, rng) -> uint8 batch, got {augment!r}")
+    module = inspect.getmodule(augment)
+    try:
+        module_code = code_fingerprint(inspect.getsource(module)) if module is not None else ""
+    except (OSError, TypeError):  # defined in a notebook or at the prompt: its own code suffices
+        module_code = ""
+    return {"name": getattr(augment, "__qualname__", ""), "code": builder_fingerprint(augment),
+            "module": module_code}
 
 
 def training_code_fingerprint() -> str:
@@ -350,6 +398,7 @@ def fit(
     cache: bool = True,
     cache_dir: str | Path | None = None,
     eval_batch_size: int = 128,
+    augment: Callable | None = None,
 ) -> TrainResult:
     """Train ``build(**config)`` with Adam on ``train_data``, or load the cached result.
 
@@ -385,6 +434,12 @@ def fit(
         Reuse an identical earlier run from ``cache_dir`` (default :data:`CACHE_DIR`).
     eval_batch_size
         Batch size of evaluation (memory only; the result is the same).
+    augment
+        Optional ``augment(batch, rng) -> uint8 batch`` applied to the *training* images only,
+        anew every epoch (see :func:`batches`); e.g. :func:`lib.data.random_placement` with
+        ``train_data`` of ``(N, 28, 28)`` digits, which puts every digit at a new random place
+        on the canvas every epoch. Validation and test images are used as given. The code of
+        the module that defines ``augment`` is part of the cache key.
 
     Returns
     -------
@@ -423,7 +478,7 @@ def fit(
         "config": config, "data": array_fingerprint(*arrays), "epochs": epochs, "batch_size": batch_size,
         "learning_rate": float(learning_rate), "seed": int(seed), "schedule": schedule, "patience": patience,
         "channel_axis": bool(channel_axis), "code": training_code_fingerprint(), "versions": versions(),
-        "format": CACHE_FORMAT,
+        "format": CACHE_FORMAT, **({} if augment is None else {"augment": _augment_fingerprint(augment)}),
     })
     cache_dir = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     weights_path = cache_dir / f"{name}-{key}.weights.h5"
@@ -444,9 +499,11 @@ def fit(
         model = _build(build, config, seed)     # changed some weights: start again from the seed.
     _compile(model, rate)
     if meta is None:
-        _build_state(model, x_train[:1], y_train[:1], channel_axis)
+        first = x_train[:1] if augment is None else augment(x_train[:1], np.random.default_rng(0))
+        _build_state(model, first, y_train[:1], channel_axis)
         keras.utils.set_random_seed(int(seed))
-        train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=int(seed), channel_axis=channel_axis)
+        train_ds = batches(x_train, y_train, batch_size, shuffle=True, seed=int(seed), channel_axis=channel_axis,
+                           augment=augment)
         val_ds = batches(x_val, y_val, eval_batch_size, channel_axis=channel_axis)
         callbacks = [Progress(name, epochs, progress if progress != "none" else "off")]
         if patience is not None:

@@ -352,3 +352,21 @@ def test_importing_the_data_module_does_not_import_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_random_placement_moves_each_digit_to_a_new_place_every_call():
+    from lib.data import random_placement
+
+    (digits, _), _ = load_mnist()
+    digits = digits[:50]
+    rng = np.random.default_rng(0)
+    first, second = random_placement(digits, rng), random_placement(digits, rng)
+    assert first.shape == (50, 50, 50) and first.dtype == np.uint8
+    # every canvas holds its digit whole: the same ink, nothing else
+    np.testing.assert_array_equal(first.sum(axis=(1, 2), dtype=np.int64), digits.sum(axis=(1, 2), dtype=np.int64))
+    moved = [not np.array_equal(a, b) for a, b in zip(first, second)]
+    assert sum(moved) >= 45, "a second call must place (almost) every digit elsewhere"
+    # reproducible from the generator's seed
+    np.testing.assert_array_equal(random_placement(digits, np.random.default_rng(0)), first)
+    with pytest.raises(TypeError, match="Generator"):
+        random_placement(digits, 0)

@@ -59,6 +59,77 @@ def test_batches_convert_uint8_per_batch_and_cover_every_image_once():
     assert sorted(seen) == list(range(37)) and seen != list(range(37))
 
 
+def _flip(batch, rng):
+    """A test augmentation: each image mirrored left-right or not, at random."""
+    flip = rng.random(len(batch)) < 0.5
+    out = batch.copy()
+    out[flip] = batch[flip][:, :, ::-1]
+    return out
+
+
+def test_batches_augment_every_epoch_anew_and_reproducibly():
+    images = np.random.default_rng(0).integers(0, 256, size=(40, 5, 5), dtype=np.uint8)
+    labels = np.arange(40)
+    ds = batches(images, labels, batch_size=8, shuffle=True, seed=2, augment=_flip)
+    epochs = []
+    for _ in range(2):  # one pass over the data per epoch
+        xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds])
+        epochs.append((np.concatenate(xs), np.concatenate(ys)))
+    flipped = []
+    for x, y in epochs:
+        same = np.all(x[..., 0] == to_float(images[y], channel_axis=False), axis=(1, 2))
+        mirrored = np.all(x[..., 0] == to_float(images[y][:, :, ::-1], channel_axis=False), axis=(1, 2))
+        assert np.all(same | mirrored), "every image must be itself or its mirror image"
+        flipped.append(mirrored & ~same)
+    assert 0 < flipped[0].sum() < 40, "about half the images are mirrored"
+    by_image = [f[np.argsort(y)] for f, (_, y) in zip(flipped, epochs)]
+    assert not np.array_equal(*by_image), "the second epoch must draw new random versions"
+    again = batches(images, labels, batch_size=8, shuffle=True, seed=2, augment=_flip)
+    np.testing.assert_array_equal(np.concatenate([x.numpy() for x, _ in again]), epochs[0][0])
+    # Negative control: without augment every image arrives as it is.
+    x, y = next(iter(batches(images, labels, batch_size=40)))
+    np.testing.assert_array_equal(x.numpy()[..., 0], to_float(images, channel_axis=False))
+
+
+@pytest.mark.parametrize("augment,match", [
+    (lambda b, rng: b.astype(np.float32), "uint8"),
+    (lambda b, rng: b[:, :3] if len(b) > 2 else b, r"shape \(8, 5, 5\)"),
+    (lambda b, rng: b[:1], "one per input image"),
+    ("flip", "must be a function"),
+])
+def test_batches_refuse_an_augment_that_breaks_the_batch(augment, match):
+    images = np.zeros((16, 5, 5), np.uint8)
+    # refused when the dataset is made, or (a shape that changes later) by the batch that breaks
+    with pytest.raises(Exception, match=match):
+        list(batches(images, np.zeros(16), batch_size=8, augment=augment))
+
+
+def test_fit_with_augment_puts_digits_on_canvases_and_keys_the_augmentation(small, tmp_path):
+    from lib.data import place_on_canvas, random_placement
+
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = small
+    val = (place_on_canvas(x_val, 40, seed=0)[0], y_val)  # validation and test are used as given
+    test = (place_on_canvas(x_test, 40, seed=1)[0], y_test)
+    config = {"input_shape": [40, 40, 1], "hidden_units": 16}
+
+    def run(augment):
+        return fit("placed", dense_classifier, config, (x_train, y_train), val, test, epochs=1,
+                   cache_dir=tmp_path, progress="none", augment=augment)
+
+    def place40(batch, rng):
+        return random_placement(batch, rng, 40)
+
+    def place40_mirrored(batch, rng):
+        return random_placement(batch, rng, 40)[:, :, ::-1]
+
+    placed = run(place40)
+    assert placed.model.input_shape == (None, 40, 40, 1) and placed.test_accuracy is not None
+    again = run(place40)
+    assert again.from_cache and again.key == placed.key
+    other = run(place40_mirrored)
+    assert not other.from_cache and other.key != placed.key, "another augmentation must miss the cache"
+
+
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
 def test_batches_reject_bad_batch_size(batch_size):
     with pytest.raises(ValueError, match="batch_size"):

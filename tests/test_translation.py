@@ -134,6 +134,25 @@ def test_run_ablation_trains_every_config_and_seed_with_validation_and_test(tmp_
     assert runs["a"][0].key != runs["a"][1].key != runs["b"][0].key
 
 
+def test_train_best_learns_from_digits_placed_anew_and_scores_fixed_canvases(monkeypatch):
+    import lib.translation as tr
+    from lib.data import random_placement
+
+    calls = []
+    monkeypatch.setattr(train, "fit", lambda *args, **kwargs: calls.append((args, kwargs)))
+    rng = np.random.default_rng(0)
+    data = {"digits_train": rng.integers(0, 256, (8, 28, 28), dtype=np.uint8), "y_train": np.arange(8),
+            "x_train": np.zeros((8, 50, 50), np.uint8),
+            "x_val": np.ones((4, 50, 50), np.uint8), "y_val": np.arange(4),
+            "x_test": np.full((4, 50, 50), 2, np.uint8), "y_test": np.arange(4)}
+    tr.train_best(data, seed=3)
+    (name, build, config, train_data, val, test), kwargs = calls[0]
+    assert train_data[0] is data["digits_train"] and train_data[1] is data["y_train"]
+    assert val[0] is data["x_val"] and test[0] is data["x_test"]
+    assert kwargs["augment"] is random_placement and kwargs["epochs"] == tr.BEST_EPOCHS
+    assert config == BEST_CONFIG and kwargs["seed"] == 3 and name == "cnn-best-s3"
+
+
 def test_receptive_fields_of_the_chapter_models_by_hand():
     def rf(config, layer):
         return receptive_field(conv_classifier(**config), layer)
