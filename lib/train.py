@@ -169,7 +169,7 @@ def batches(images, labels=None, batch_size: int = 128, shuffle: bool = False, s
 
 
 def _augmented_shape(augment, images):
-    """The shape of one image after ``augment`` (tried on the first image), checked."""
+    """The shape of one image after ``augment`` (tried on the first two images), checked."""
     if not callable(augment):
         raise TypeError(f"augment must be a function (batch, rng) -> uint8 batch, got {augment!r}")
     first = images[:2]

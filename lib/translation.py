@@ -53,7 +53,7 @@ BEST_CONFIG = {"filters": [16, 32, 64, 128], "strides": 1, "pooling": "max", "gl
                "batch_norm": True, "dense_units": 128, "dropout": 0.2}
 #: Epochs of the best network (cosine learning-rate decay). Every epoch it sees each training
 #: digit at a new random place on the canvas (:func:`lib.data.random_placement`).
-BEST_EPOCHS = 10
+BEST_EPOCHS = 8
 #: Its batch size (64: more steps per epoch, and half the activation memory of 128).
 BEST_BATCH_SIZE = 64
 
