@@ -3,11 +3,12 @@
     python benchmarks/best_cnn_seeds.py              # seeds 0 and 1
     python benchmarks/best_cnn_seeds.py --seeds 1 2  # others
 
-The chapter trains :func:`lib.translation.train_best` once (seed 0) and asserts its test
-accuracy reaches :data:`TARGET`. This script trains the same recipe with other seeds (through
+The chapter trains :func:`lib.translation.train_best` once (seed 0) and glues its test
+accuracy; :data:`TARGET` is the 99.5 % that issue 11 asks of it (not reached yet: see the
+README). This script trains the same recipe with other seeds (through
 the same training cache, so seed 0 is the chapter's own run when the cache holds it), prints
 validation and test accuracy and training time for each, and exits with status 1 if any seed
-falls below the target. About 13 minutes per seed on one core of this 2-core machine.
+falls below the target. About 11 minutes per seed (8 epochs) on one core of this 2-core machine.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.data import translated_mnist  # noqa: E402
 from lib.translation import BEST_EPOCHS, train_best  # noqa: E402
 
-#: The test accuracy the chapter's best CNN must reach.
+#: The test accuracy asked of the chapter's best CNN (issue 11).
 TARGET = 0.995
 
 
