@@ -119,7 +119,7 @@ def export_translation_cnn(path: str | Path | None = None) -> dict:
     them instead of training. Returns the training record (also written as JSON next to the
     shipped file)."""
     from lib.data import translated_mnist
-    from lib.translation import BEST_BATCH_SIZE, BEST_EPOCHS, train_best
+    from lib.translation import BEST_BATCH_SIZE, BEST_EPOCHS, BEST_LEARNING_RATE, BEST_TRAIN_CANVAS, train_best
 
     path = Path(path) if path is not None else TRANSLATION_WEIGHTS_PATH
     result = train_best(translated_mnist(), seed=0, progress="epoch")
@@ -131,7 +131,9 @@ def export_translation_cnn(path: str | Path | None = None) -> dict:
         "seed": 0,
         "epochs": BEST_EPOCHS,
         "batch_size": BEST_BATCH_SIZE,
-        "augmentation": "every training digit placed anew at random every epoch (lib.data.random_placement)",
+        "learning_rate": f"{BEST_LEARNING_RATE:g}, decaying to 0 along half a cosine",
+        "augmentation": (f"every training digit placed anew at random every epoch on a {BEST_TRAIN_CANVAS}x"
+                         f"{BEST_TRAIN_CANVAS} canvas (lib.translation.place_on_training_canvas)"),
         "test_accuracy": float(result.test_accuracy),
         "params": int(result.model.count_params()),
         "keras": keras.__version__,

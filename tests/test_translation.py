@@ -136,21 +136,42 @@ def test_run_ablation_trains_every_config_and_seed_with_validation_and_test(tmp_
 
 def test_train_best_learns_from_digits_placed_anew_and_scores_fixed_canvases(monkeypatch):
     import lib.translation as tr
-    from lib.data import random_placement
 
     calls = []
-    monkeypatch.setattr(train, "fit", lambda *args, **kwargs: calls.append((args, kwargs)))
+    trained = conv_classifier(**{**BEST_CONFIG, "input_shape": [None, None, 1]})
+
+    def fake_fit(*args, **kwargs):
+        calls.append((args, kwargs))
+        return train.TrainResult("x", trained, {}, None, None, 0.0, trained.count_params(), False, "k")
+
+    monkeypatch.setattr(train, "fit", fake_fit)
     rng = np.random.default_rng(0)
     data = {"digits_train": rng.integers(0, 256, (8, 28, 28), dtype=np.uint8), "y_train": np.arange(8),
             "x_train": np.zeros((8, 50, 50), np.uint8),
             "x_val": np.ones((4, 50, 50), np.uint8), "y_val": np.arange(4),
             "x_test": np.full((4, 50, 50), 2, np.uint8), "y_test": np.arange(4)}
-    tr.train_best(data, seed=3)
+    result = tr.train_best(data, seed=3)
     (name, build, config, train_data, val, test), kwargs = calls[0]
     assert train_data[0] is data["digits_train"] and train_data[1] is data["y_train"]
     assert val[0] is data["x_val"] and test[0] is data["x_test"]
-    assert kwargs["augment"] is random_placement and kwargs["epochs"] == tr.BEST_EPOCHS
-    assert config == BEST_CONFIG and kwargs["seed"] == 3 and name == "cnn-best-s3"
+    assert kwargs["augment"] is tr.place_on_training_canvas and kwargs["epochs"] == tr.BEST_EPOCHS
+    assert config == {**BEST_CONFIG, "input_shape": [None, None, 1]} and kwargs["seed"] == 3
+    assert kwargs["batch_size"] == tr.BEST_BATCH_SIZE and kwargs["learning_rate"] == tr.BEST_LEARNING_RATE
+    assert kwargs["schedule"] == "cosine"
+    assert name == "cnn-best-s3"
+    # it learns on smaller canvases...
+    canvases = tr.place_on_training_canvas(data["digits_train"], np.random.default_rng(0))
+    side = tr.BEST_TRAIN_CANVAS
+    assert canvases.shape == (8, side, side) and canvases.dtype == np.uint8
+    np.testing.assert_array_equal(canvases.sum(axis=(1, 2), dtype=np.int64),
+                                  data["digits_train"].sum(axis=(1, 2), dtype=np.int64))
+    # ...and returns the same network built for the 50x50 canvases: the same function on them
+    assert tuple(result.model.inputs[0].shape) == (None, 50, 50, 1)
+    x = rng.random((5, 50, 50, 1)).astype(np.float32)
+    np.testing.assert_allclose(result.model.predict_on_batch(x), trained.predict_on_batch(x), atol=1e-6)
+    # negative control: another network of the same architecture computes something else
+    other = conv_classifier(**BEST_CONFIG)
+    assert np.abs(np.asarray(other.predict_on_batch(x)) - np.asarray(trained.predict_on_batch(x))).max() > 1e-3
 
 
 def test_receptive_fields_of_the_chapter_models_by_hand():
