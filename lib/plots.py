@@ -381,7 +381,7 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
     im = axes[4].imshow(relative, cmap="RdBu_r", vmin=-scale, vmax=scale)
     axes[4].set_facecolor("0.75")
     zero_share = float(np.mean(relative[compared] == 0)) if compared.any() else 0.0
-    axes[4].set_title("$F(Tx) - T'F(x)$, relative\n" + ("exactly 0 everywhere" if exact else
+    axes[4].set_title("$F(Tx) - T'F(x)$, relative\n" + ("exactly 0 wherever compared" if exact else
                                                        f"(exactly 0 at {zero_share:.0%} of compared pixels)"))
     bar = fig.colorbar(im, ax=axes[4], orientation="horizontal", shrink=0.9, pad=0.01, aspect=25)
     bar.set_label("difference / max $F(x)$: float32 rounding\n(white: exactly 0; grey: not compared)")
