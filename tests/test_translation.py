@@ -301,3 +301,90 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     plt.close(fig)
     with pytest.raises(ValueError, match="shape of changes"):
         plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs[:, :2])
+
+
+def test_shift_averaged_proba_is_invariant_to_the_steps_of_its_shift_set():
+    from lib.analysis import relative_error
+    from lib.train import predict_proba
+    from lib.translation import SHIFT_SETS, shift_averaged_proba
+
+    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    rng = np.random.default_rng(4)
+    model = conv_classifier(input_shape=[144, 144, 1], **config)
+    canvas = np.zeros((144, 144), np.uint8)
+    canvas[50:78, 50:78] = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    even = SHIFT_SETS["{0, 2, 4, 6}²"]
+
+    def f_bar(x, shifts=even):
+        return shift_averaged_proba(model, x[None], shifts, config=config)[0]
+
+    def f(x):
+        return predict_proba(model, x[None])[0]
+
+    assert f_bar(canvas).shape == (10,) and f_bar(canvas).dtype == np.float32
+    assert f_bar(canvas).sum() == pytest.approx(1, abs=1e-5)
+    # Exact for even shifts, where the network alone is not invariant.
+    for u in [(2, 6), (4, 0), (6, 2)]:
+        assert relative_error(f_bar(shift(canvas, *u)), f_bar(canvas)) < 1e-6
+    assert relative_error(f(shift(canvas, 2, 6)), f(canvas)) > 1e-6
+    # Negative controls: an odd shift; and the coarser set {0, 4}^2 for a shift by 2.
+    assert relative_error(f_bar(shift(canvas, 1, 0)), f_bar(canvas)) > 1e-6
+    coarse = SHIFT_SETS["{0, 4}²"]
+    assert relative_error(f_bar(shift(canvas, 4, 4), coarse), f_bar(canvas, coarse)) < 1e-6
+    assert relative_error(f_bar(shift(canvas, 2, 0), coarse), f_bar(canvas, coarse)) > 1e-6
+    # One shift (0, 0) is the network itself on a canvas of the same size.
+    np.testing.assert_allclose(f_bar(canvas, [(0, 0)]), f(canvas), atol=1e-6)
+    # The mean of the copies, by hand: the canvas at (0, 0) and at (3, 3) on a 147x147 canvas.
+    wide = rebuild(model, conv_classifier, config, input_shape=[147, 147, 1])
+    copies = np.zeros((2, 147, 147), np.uint8)
+    copies[0, :144, :144] = canvas
+    copies[1, 3:, 3:] = canvas
+    by_hand = predict_proba(wide, copies).mean(axis=0)
+    np.testing.assert_allclose(f_bar(canvas, [(0, 0), (3, 3)]), by_hand, atol=1e-6)
+
+
+def test_shift_averaged_proba_refuses_bad_input():
+    from lib.translation import shift_averaged_proba
+
+    config = {"filters": [2, 2], "pooling": "max", "global_pooling": "max"}
+    model = conv_classifier(input_shape=[50, 50, 1], **config)
+    canvases = np.zeros((2, 50, 50), np.uint8)
+    with pytest.raises(ValueError, match="non-empty"):
+        shift_averaged_proba(model, canvases, [], config=config)
+    with pytest.raises(ValueError, match=">= 0"):
+        shift_averaged_proba(model, canvases, [(0, -2)], config=config)
+    with pytest.raises(ValueError, match="uint8"):
+        shift_averaged_proba(model, canvases.astype(np.float32), [(0, 0)], config=config)
+
+
+def test_shift_average_by_validation_chooses_on_validation_and_tests_the_choice_once(monkeypatch):
+    import types
+
+    from lib import translation
+
+    calls = []
+
+    def fake_average(model, canvases, shifts, config=None, batch_size=256):
+        # Class 1 for every image averaged over "good", class 0 over "bad"; the images' own
+        # first pixel is the label, so "good" is right on exactly the images labelled 1.
+        calls.append((canvases[0, 0, 0], tuple(shifts)))
+        probs = np.zeros((len(canvases), 2), np.float32)
+        probs[:, 1 if tuple(shifts) == ((0, 2),) else 0] = 1
+        return probs
+
+    monkeypatch.setattr(translation, "shift_averaged_proba", fake_average)
+    y_val, y_test = np.array([1, 1, 1, 0]), np.array([1, 0])
+    data = {"x_val": np.full((4, 5, 5), 7, np.uint8), "y_val": y_val,
+            "x_test": np.full((2, 5, 5), 9, np.uint8), "y_test": y_test}
+    result = types.SimpleNamespace(model=None, val_accuracy=0.5, test_accuracy=0.5)
+    sets = {"bad": ((0, 4),), "good": ((0, 2),)}
+    val, chosen, test = translation.shift_average_by_validation(result, data, sets)
+    assert val == {"the network alone": 0.5, "averaged over bad": 0.25, "averaged over good": 0.75}
+    assert chosen == "averaged over good" and test == 0.5
+    # Two validation passes, then exactly one test pass, with the chosen shifts.
+    assert calls == [(7, ((0, 4),)), (7, ((0, 2),)), (9, ((0, 2),))]
+    # Negative control: when no average beats the network alone, the test set is not touched.
+    calls.clear()
+    result.val_accuracy = 0.9
+    val, chosen, test = translation.shift_average_by_validation(result, data, sets)
+    assert chosen == "the network alone" and test == 0.5 and all(c[0] == 7 for c in calls)
