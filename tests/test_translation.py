@@ -193,13 +193,22 @@ def test_rebuild_on_a_larger_canvas_computes_the_same_function(random_cnn, digit
     assert pooled_change(big, canvas, 17, 13, "global_pool") > 1e-3  # not a multiple of the stride
 
 
-def test_global_max_after_a_last_pool_is_invariant_for_multiples_of_the_earlier_stride():
-    """GMP(pool4(y)) = GMP(y) for even sizes, so shifts by multiples of 8 (not 16) are exact."""
-    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
-    rng = np.random.default_rng(0)
-    model = conv_classifier(input_shape=[144, 144, 1], **config)
+#: A small network with the best CNN's layout (four pooled blocks, global max pooling).
+FOUR_BLOCKS = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+
+
+def four_blocks_on_large_canvas(seed):
+    """An untrained FOUR_BLOCKS network for 144x144 canvases and a random 'digit' in the middle."""
+    rng = np.random.default_rng(seed)
+    model = conv_classifier(input_shape=[144, 144, 1], **FOUR_BLOCKS)
     canvas = np.zeros((144, 144), np.uint8)
     canvas[50:78, 50:78] = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    return model, canvas
+
+
+def test_global_max_after_a_last_pool_is_invariant_for_multiples_of_the_earlier_stride():
+    """GMP(pool4(y)) = GMP(y) for even sizes, so shifts by multiples of 8 (not 16) are exact."""
+    model, canvas = four_blocks_on_large_canvas(0)
     assert pooled_change(model, canvas, 8, 0, "global_pool") < 1e-5
     assert pooled_change(model, canvas, 8, 8, "global_pool") < 1e-5
     assert pooled_change(model, canvas, 4, 0, "global_pool") > 1e-4  # negative control: half a step
@@ -237,7 +246,7 @@ def test_responses_over_positions_match_single_canvases(random_cnn, digit_canvas
 def test_shift_sweep_is_zero_on_the_grid_of_8_and_not_between_and_agrees_with_pooled_change():
     from lib.translation import same_class_change, shift_sweep
 
-    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    config = FOUR_BLOCKS
     rng = np.random.default_rng(1)
     model = conv_classifier(input_shape=[144, 144, 1], **config)
     digits = rng.integers(0, 256, (2, 28, 28), dtype=np.uint8)
@@ -258,7 +267,7 @@ def test_prediction_sweep_is_exact_on_the_grid_of_8_and_matches_the_network_on_e
     from lib.train import predict_proba
     from lib.translation import prediction_sweep
 
-    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    config = FOUR_BLOCKS
     rng = np.random.default_rng(3)
     model = conv_classifier(input_shape=[144, 144, 1], **config)
     digits = rng.integers(0, 256, (2, 28, 28), dtype=np.uint8)
@@ -308,11 +317,8 @@ def test_shift_averaged_proba_is_invariant_to_the_steps_of_its_shift_set():
     from lib.train import predict_proba
     from lib.translation import SHIFT_SETS, shift_averaged_proba
 
-    config = {"filters": [2, 3, 4, 4], "pooling": "max", "global_pooling": "max", "batch_norm": True}
-    rng = np.random.default_rng(4)
-    model = conv_classifier(input_shape=[144, 144, 1], **config)
-    canvas = np.zeros((144, 144), np.uint8)
-    canvas[50:78, 50:78] = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    config = FOUR_BLOCKS
+    model, canvas = four_blocks_on_large_canvas(4)
     even = SHIFT_SETS["{0, 2, 4, 6}²"]
 
     def f_bar(x, shifts=even):
