@@ -3,7 +3,7 @@
 Every function takes a model and/or arrays and returns arrays (or small records of arrays);
 drawing is in :mod:`lib.plots`, so both halves are tested separately. Images are ``uint8``
 ``(N, H, W)`` as everywhere in the book and are converted to ``float32`` per batch by
-:func:`lib.train.batches`; activations over a data set are reduced batch by batch (means,
+:func:`lib.pipeline.batches`; activations over a data set are reduced batch by batch (means,
 maxima), never stored whole.
 
 Used in the chapter *Opening the black box* (``book/black_box.md``).
@@ -21,7 +21,7 @@ import_tensorflow_quietly()
 
 import keras  # noqa: E402
 
-from lib.train import batches  # noqa: E402
+from lib.pipeline import batches  # noqa: E402
 
 
 def relative_error(actual, expected) -> float:

@@ -191,7 +191,7 @@ def train_reference(epochs: int = EPOCHS, seed: int = SEED, path: str | Path | N
     import tensorflow as tf
 
     from lib.data import load_mnist
-    from lib.train import to_float
+    from lib.pipeline import to_float
 
     path = Path(path) if path is not None else WEIGHTS_PATH
     (x_train, y_train), (x_test, y_test) = load_mnist()

@@ -1,6 +1,6 @@
 """Model builders: every network of the book. Each returns an uncompiled Keras model.
 
-Models take ``float32`` images in ``[0, 1]`` (as made by :func:`lib.train.batches`) and
+Models take ``float32`` images in ``[0, 1]`` (as made by :func:`lib.pipeline.batches`) and
 end in softmax probabilities over the classes.
 
 - :func:`dense_classifier`: one hidden dense layer (chapters *Translation* and *Rotation*).

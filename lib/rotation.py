@@ -29,7 +29,8 @@ import keras  # noqa: E402
 from lib import models  # noqa: E402
 from lib.analysis import relative_error  # noqa: E402
 from lib.data import load_mnist, rotate90, split_validation  # noqa: E402
-from lib.train import fit, to_float  # noqa: E402
+from lib.pipeline import to_float  # noqa: E402
+from lib.train import fit  # noqa: E402
 
 #: The dense benchmarks' stopping rule (Adam, learning rate 1e-3, batches of 128): stop when
 #: validation accuracy has not improved for DENSE_PATIENCE epochs (at most DENSE_MAX_EPOCHS),

@@ -1,4 +1,4 @@
-"""Tests of lib.train: uint8 batches, argument checks, the cache (every way it could lie), training."""
+"""Tests of lib.train and lib.cache: argument checks, the cache (every way it could lie), training."""
 
 import json
 import os
@@ -13,7 +13,10 @@ import pytest
 from lib.data import load_mnist
 from lib.models import conv_classifier, dense_classifier
 from lib import train as train_module
-from lib.train import batches, builder_fingerprint, check_labels, code_fingerprint, fit, predict_proba, to_float
+from lib import cache, keras_internals, pipeline
+from lib.cache import cache_key, code_fingerprint, function_fingerprint
+from lib.pipeline import batches
+from lib.train import check_labels, fit, predict_proba
 
 import keras
 
@@ -35,77 +38,24 @@ def tiny_fit(small, tmp_path, build=dense_classifier, config=TINY, **kwargs):
     return fit(kwargs.pop("name", "tiny"), build, config, *small, **kwargs)
 
 
-# --- uint8 -> float ----------------------------------------------------------------------
+# --- argument checks, before any training ---------------------------------------------------
 
 
-def test_to_float_scales_uint8_and_refuses_floats():
-    x = np.array([[[0, 255], [51, 102]]], np.uint8)
-    np.testing.assert_array_equal(to_float(x, channel_axis=False), x / np.float32(255))
-    assert to_float(x).shape == (1, 2, 2, 1) and to_float(x).dtype == np.float32
-    with pytest.raises(TypeError, match="uint8"):
-        to_float(x.astype(np.float32))
+def place40(batch, rng):
+    """Test augmentation: each digit at a new random place on a 40x40 canvas."""
+    from lib.data import random_placement
+
+    return random_placement(batch, rng, 40)
 
 
-def test_batches_convert_uint8_per_batch_and_cover_every_image_once():
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(37, 6, 6), dtype=np.uint8)
-    labels = np.arange(37)
-    seen = []
-    for x, y in batches(images, labels, batch_size=8, shuffle=True, seed=3):
-        x, y = x.numpy(), y.numpy()
-        assert x.dtype == np.float32 and x.shape[1:] == (6, 6, 1) and y.dtype == np.int32
-        np.testing.assert_array_equal(x, to_float(images[y]))
-        seen.extend(y.tolist())
-    assert sorted(seen) == list(range(37)) and seen != list(range(37))
+def place40_mirrored(batch, rng):
+    from lib.data import random_placement
 
-
-def _flip(batch, rng):
-    """A test augmentation: each image mirrored left-right or not, at random."""
-    flip = rng.random(len(batch)) < 0.5
-    out = batch.copy()
-    out[flip] = batch[flip][:, :, ::-1]
-    return out
-
-
-def test_batches_augment_every_epoch_anew_and_reproducibly():
-    images = np.random.default_rng(0).integers(0, 256, size=(40, 5, 5), dtype=np.uint8)
-    labels = np.arange(40)
-    ds = batches(images, labels, batch_size=8, shuffle=True, seed=2, augment=_flip)
-    epochs = []
-    for _ in range(2):  # one pass over the data per epoch
-        xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds])
-        epochs.append((np.concatenate(xs), np.concatenate(ys)))
-    flipped = []
-    for x, y in epochs:
-        same = np.all(x[..., 0] == to_float(images[y], channel_axis=False), axis=(1, 2))
-        mirrored = np.all(x[..., 0] == to_float(images[y][:, :, ::-1], channel_axis=False), axis=(1, 2))
-        assert np.all(same | mirrored), "every image must be itself or its mirror image"
-        flipped.append(mirrored & ~same)
-    assert 0 < flipped[0].sum() < 40, "about half the images are mirrored"
-    by_image = [f[np.argsort(y)] for f, (_, y) in zip(flipped, epochs)]
-    assert not np.array_equal(*by_image), "the second epoch must draw new random versions"
-    again = batches(images, labels, batch_size=8, shuffle=True, seed=2, augment=_flip)
-    np.testing.assert_array_equal(np.concatenate([x.numpy() for x, _ in again]), epochs[0][0])
-    # Negative control: without augment every image arrives as it is.
-    x, y = next(iter(batches(images, labels, batch_size=40)))
-    np.testing.assert_array_equal(x.numpy()[..., 0], to_float(images, channel_axis=False))
-
-
-@pytest.mark.parametrize("augment,match", [
-    (lambda b, rng: b.astype(np.float32), "uint8"),
-    (lambda b, rng: b[:, :3] if len(b) > 2 else b, r"shape \(8, 5, 5\)"),
-    (lambda b, rng: b[:1], "one per input image"),
-    ("flip", "must be a function"),
-])
-def test_batches_refuse_an_augment_that_breaks_the_batch(augment, match):
-    images = np.zeros((16, 5, 5), np.uint8)
-    # refused when the dataset is made, or (a shape that changes later) by the batch that breaks
-    with pytest.raises(Exception, match=match):
-        list(batches(images, np.zeros(16), batch_size=8, augment=augment))
+    return random_placement(batch, rng, 40)[:, :, ::-1]
 
 
 def test_fit_with_augment_puts_digits_on_canvases_and_keys_the_augmentation(small, tmp_path):
-    from lib.data import place_on_canvas, random_placement
+    from lib.data import place_on_canvas
 
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = small
     val = (place_on_canvas(x_val, 40, seed=0)[0], y_val)  # validation and test are used as given
@@ -116,12 +66,6 @@ def test_fit_with_augment_puts_digits_on_canvases_and_keys_the_augmentation(smal
         return fit("placed", dense_classifier, config, (x_train, y_train), val, test, epochs=1,
                    cache_dir=tmp_path, progress="none", augment=augment)
 
-    def place40(batch, rng):
-        return random_placement(batch, rng, 40)
-
-    def place40_mirrored(batch, rng):
-        return random_placement(batch, rng, 40)[:, :, ::-1]
-
     placed = run(place40)
     assert placed.model.input_shape == (None, 40, 40, 1) and placed.test_accuracy is not None
     again = run(place40)
@@ -130,13 +74,6 @@ def test_fit_with_augment_puts_digits_on_canvases_and_keys_the_augmentation(smal
     assert not other.from_cache and other.key != placed.key, "another augmentation must miss the cache"
 
 
-@pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
-def test_batches_reject_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
-        batches(np.zeros((4, 3, 3), np.uint8), batch_size=batch_size)
-
-
-# --- argument checks, before any training ---------------------------------------------------
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -217,7 +154,7 @@ def test_training_leaves_no_traced_functions_behind(small, tmp_path, monkeypatch
         tiny_fit(small, tmp_path, seed=seed, cache=False)
     assert _traced_functions() - before < 5
     # Negative control: variables created while the first step is traced (Keras' default) leak.
-    monkeypatch.setattr(train_module, "_build_state", lambda *args: None)
+    monkeypatch.setattr(train_module, "build_training_state", lambda *args: None)
     before = _traced_functions()
     for seed in range(3):
         tiny_fit(small, tmp_path, seed=seed, cache=False)
@@ -239,9 +176,9 @@ def test_the_images_of_a_run_are_released_when_it_ends(small, monkeypatch):
     it = iter(batches(small[0][0].copy(), None, batch_size=100))
     gc.collect()
     assert sum(len(b) for b in it) == len(small[0][0])
-    # Negative control: a generator that holds its arrays strongly (as before) keeps them
-    # after the run, since TensorFlow keeps the generators of a run's datasets.
-    monkeypatch.setattr(train_module, "_weak_reference", lambda obj: (lambda: obj))
+    # Negative control: functions that hold the arrays strongly keep them after the run, since
+    # TensorFlow keeps the Python functions of a run's datasets.
+    monkeypatch.setattr(pipeline, "_weak_reference", lambda obj: (lambda: obj))
     x = small[0][0].copy()
     kept = weakref.ref(x)
     fit("tiny", dense_classifier, TINY, (x, y), val, test, epochs=1, cache=False, progress="none")
@@ -251,9 +188,9 @@ def test_the_images_of_a_run_are_released_when_it_ends(small, monkeypatch):
 
 
 def test_every_training_run_hands_freed_memory_back(small, tmp_path, monkeypatch):
-    train_module._release_free_memory()  # callable here (glibc) and a no-op elsewhere
+    keras_internals.release_free_memory()  # callable here (glibc) and a no-op elsewhere
     calls = []
-    monkeypatch.setattr(train_module, "_release_free_memory", lambda: calls.append(1))
+    monkeypatch.setattr(train_module, "release_free_memory", lambda: calls.append(1))
     tiny_fit(small, tmp_path)
     assert calls == [1]
     tiny_fit(small, tmp_path)  # a cache hit trains nothing, so there is nothing to hand back
@@ -314,13 +251,13 @@ def test_edited_builder_misses_the_cache(small, tmp_path):
     first = tiny_fit(small, tmp_path, build=build)
     second = tiny_fit(small, tmp_path, build=build_edited)
     assert not second.from_cache and second.key != first.key
-    assert builder_fingerprint(build) != builder_fingerprint(build_edited)
+    assert function_fingerprint(build) != function_fingerprint(build_edited)
 
 
 def test_two_lambdas_have_different_fingerprints():
     a = lambda **c: dense_classifier(**c)  # noqa: E731
     b = lambda **c: dense_classifier(**{**c, "hidden_units": 3})  # noqa: E731
-    assert builder_fingerprint(a) != builder_fingerprint(b)
+    assert function_fingerprint(a) != function_fingerprint(b)
 
 
 def test_comments_and_docstrings_do_not_change_the_code_fingerprint():
@@ -333,14 +270,14 @@ def test_comments_and_docstrings_do_not_change_the_code_fingerprint():
 
 def test_a_version_change_misses_the_cache(small, tmp_path, monkeypatch):
     first = tiny_fit(small, tmp_path)
-    monkeypatch.setattr(train_module, "versions", lambda: {"tensorflow": "9.9", "keras": "9.9", "numpy": "9.9"})
+    monkeypatch.setattr(cache, "versions", lambda: {"tensorflow": "9.9", "keras": "9.9", "numpy": "9.9"})
     other = tiny_fit(small, tmp_path)
     assert not other.from_cache and other.key != first.key
 
 
 def test_a_change_in_training_code_misses_the_cache(small, tmp_path, monkeypatch):
     first = tiny_fit(small, tmp_path)
-    monkeypatch.setattr(train_module, "training_code_fingerprint", lambda: "0" * 16)
+    monkeypatch.setattr(cache, "module_fingerprint", lambda *names: "0" * 16)
     assert tiny_fit(small, tmp_path).key != first.key
 
 
@@ -379,8 +316,6 @@ def test_config_values_that_cannot_be_keyed_are_refused(small, tmp_path):
 
 
 def test_array_config_is_keyed_by_content(small, tmp_path):
-    from lib.train import cache_key
-
     a, b = np.zeros(5), np.zeros(5)
     b[4] = 1e-9
     assert cache_key({"w": a}) != cache_key({"w": b})
@@ -462,3 +397,36 @@ def test_every_builder_trains_a_step_on_other_cpus(env):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == [w for n in ("dense", "cnn", "reference", "rotated", "p4", "plain")
                                      for w in (n, "ok")]
+
+
+def test_symbook_train_retrains_what_the_cache_holds(small, tmp_path, monkeypatch):
+    first = tiny_fit(small, tmp_path)
+    monkeypatch.setenv("SYMBOOK_TRAIN", "1")
+    again = tiny_fit(small, tmp_path)
+    assert not again.from_cache and again.key == first.key
+    # Negative control: without it, the entry is loaded.
+    monkeypatch.delenv("SYMBOOK_TRAIN")
+    assert tiny_fit(small, tmp_path).from_cache
+
+
+def test_fit_leaves_the_readers_random_generators_alone(small, tmp_path):
+    import random
+
+    np.random.seed(123)
+    random.seed(123)
+    expected = (np.random.random(), random.random())
+    np.random.seed(123)
+    random.seed(123)
+    tiny_fit(small, tmp_path, seed=5, cache=False)
+    assert (np.random.random(), random.random()) == expected
+
+
+def test_two_runs_from_scratch_give_the_same_weights_bit_for_bit(small, tmp_path):
+    first = tiny_fit(small, tmp_path / "a", epochs=2)
+    second = tiny_fit(small, tmp_path / "b", epochs=2)
+    assert not first.from_cache and not second.from_cache
+    for a, b in zip(first.model.get_weights(), second.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # Negative control: another seed gives other weights.
+    other = tiny_fit(small, tmp_path / "c", epochs=2, seed=1)
+    assert not np.array_equal(other.model.get_weights()[0], first.model.get_weights()[0])
