@@ -120,6 +120,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=5120)
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--one", choices=WAYS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -129,6 +130,9 @@ def main(argv=None):
     print(f"Chapter 1's best CNN, batches of 128, {args.images} random 36x36 images, {args.epochs} epochs "
           f"measured after one untimed epoch; CPU: {cpu_name()}\n")
     print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps({"cpu": cpu_name(), "images": args.images, "epochs": args.epochs,
+                                         "rows": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

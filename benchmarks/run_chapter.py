@@ -5,7 +5,8 @@
     python benchmarks/run_chapter.py --one-core --no-train-cache   # as a reader on Binder
 
 Each chapter runs top to bottom in a fresh kernel (nbclient), from the repository root, with
-no execution cache (the training cache under .cache/ is used unless --no-train-cache). The
+no execution cache, loading the networks the book ships (unless --no-train-cache: then every
+network trains, into an empty cache). The
 notebook is the one Binder opens: the chapter's .md read by jupytext. The peak memory is the
 kernel's maximum resident set size (getrusage of the waited-for child), which is what mybinder's
 2 GB limit applies to. A cell error or any stderr output fails the run.
@@ -45,7 +46,7 @@ def chapters_in_toc() -> list[str]:
     return [n for n in names if "{code-cell}" in (BOOK / f"{n}.md").read_text()]
 
 
-def run_chapter(name: str, timeout: int = 1800) -> dict:
+def run_chapter(name: str, timeout: int | None = 1800) -> dict:
     """Execute book/NAME.md in a fresh kernel; return seconds, peak kernel RSS (MiB), problems.
 
     Call it once per process: ``ru_maxrss`` of the children is the largest over every child
@@ -106,12 +107,15 @@ def main(argv=None):
         print(f"{name:<14} {r['seconds']:8.1f} s   peak kernel memory {r['peak_rss_mib']:6.0f} MiB"
               f"   on {r['cpus']} CPU{'s' if r['cpus'] > 1 else ''}"
               + (f"   PROBLEMS: {r['problems']}" if r["problems"] else ""), flush=True)
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores"
-               + (f" (chapters pinned to CPU {args.cpu})" if args.one_core else "")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from input_pipeline import cpu_name
+
+    machine = (cpu_name() + (f" (chapters pinned to CPU {args.cpu})" if args.one_core else "")
                + f", Python {platform.python_version()}")
     print(f"machine: {machine}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine, "chapters": results}, indent=2))
+        Path(args.json).write_text(json.dumps({"cpu": machine, "one_core": args.one_core,
+                                               "chapters": results}, indent=2))
     return 1 if any(r["problems"] for r in results) else 0
 
 

@@ -45,8 +45,6 @@ LEARNING_RATE = 1e-3
 REGENERATE_COMMAND = "python -m lib.black_box"
 
 #: Chapter 1's best CNN, shipped so that chapter 2 can open it without training it.
-TRANSLATION_WEIGHTS_PATH = WEIGHTS_DIR / "translation_cnn.weights.h5"
-TRANSLATION_COMMAND = "python -m lib.black_box --translation"
 
 
 class ReferenceWeightsError(RuntimeError):
@@ -72,17 +70,15 @@ def load_reference(path: str | Path | None = None) -> keras.Model:
                          "lib.models.reference_cnn", REGENERATE_COMMAND)
 
 
-def load_translation_cnn(path: str | Path | None = None) -> keras.Model:
-    """The best CNN of chapter 1 (``lib.translation.BEST_CONFIG``, seed 0), from its shipped
-    weights (``weights/translation_cnn.weights.h5``), with the checks of :func:`load_reference`;
-    a problem names ``python -m lib.black_box --translation``. Input: ``(N, 50, 50)`` canvases.
-    """
-    from lib.models import conv_classifier
-    from lib.translation import BEST_CONFIG
+def load_translation_cnn() -> keras.Model:
+    """The best CNN of chapter 1 (``lib.translation.BEST_CONFIG``, seed 0) for ``(N, 50, 50)``
+    canvases: :func:`lib.translation.train_best` on :func:`lib.data.translated_mnist`, which
+    loads the network the book ships in ``weights/cache/`` (and trains it only if the code
+    that makes it has changed)."""
+    from lib.data import translated_mnist
+    from lib.translation import train_best
 
-    return _load_checked(conv_classifier(**BEST_CONFIG),
-                         Path(path) if path is not None else TRANSLATION_WEIGHTS_PATH,
-                         "conv_classifier(**lib.translation.BEST_CONFIG)", TRANSLATION_COMMAND)
+    return train_best(translated_mnist(), seed=0).model
 
 
 def _load_checked(model: keras.Model, path: Path, architecture: str, command: str) -> keras.Model:
@@ -111,37 +107,6 @@ def _load_checked(model: keras.Model, path: Path, architecture: str, command: st
         raise ReferenceWeightsError(f"Loaded weights have shapes {loaded}, expected {shapes}. {fix}")
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-def export_translation_cnn(path: str | Path | None = None) -> dict:
-    """Train (or take from the training cache) chapter 1's best CNN, seed 0, exactly as
-    :func:`lib.translation.train_best` does, and save its weights for chapter 2, which reads
-    them instead of training. Returns the training record (also written as JSON next to the
-    shipped file)."""
-    from lib.data import translated_mnist
-    from lib.translation import BEST_BATCH_SIZE, BEST_EPOCHS, BEST_LEARNING_RATE, BEST_TRAIN_CANVAS, train_best
-
-    path = Path(path) if path is not None else TRANSLATION_WEIGHTS_PATH
-    result = train_best(translated_mnist(), seed=0, progress="epoch")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result.model.optimizer = None
-    result.model.save_weights(path)
-    record = {
-        "command": TRANSLATION_COMMAND,
-        "seed": 0,
-        "epochs": BEST_EPOCHS,
-        "batch_size": BEST_BATCH_SIZE,
-        "learning_rate": f"{BEST_LEARNING_RATE:g}, decaying to 0 along half a cosine",
-        "augmentation": (f"every training digit placed anew at random every epoch on a {BEST_TRAIN_CANVAS}x"
-                         f"{BEST_TRAIN_CANVAS} canvas (lib.translation.place_on_training_canvas)"),
-        "test_accuracy": float(result.test_accuracy),
-        "params": int(result.model.count_params()),
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-        "trained_on": time.strftime("%Y-%m-%d"),
-    }
-    path.with_name(path.name.replace(".weights.h5", ".json")).write_text(json.dumps(record, indent=2) + "\n")
-    return record
 
 
 def stored_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
@@ -242,20 +207,13 @@ def train_reference(epochs: int = EPOCHS, seed: int = SEED, path: str | Path | N
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Train the reference CNN (or, with --translation, chapter 1's "
-                                                 "best CNN) and save its weights under weights/.")
-    parser.add_argument("--translation", action="store_true",
-                        help="export chapter 1's best CNN (seed 0) instead of the reference CNN")
+    parser = argparse.ArgumentParser(description="Train the reference CNN and save its weights under weights/.")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
-    if args.translation:
-        output = args.output or TRANSLATION_WEIGHTS_PATH
-        record = export_translation_cnn(output)
-    else:
-        output = args.output or WEIGHTS_PATH
-        record = train_reference(args.epochs, args.seed, output)
+    output = args.output or WEIGHTS_PATH
+    record = train_reference(args.epochs, args.seed, output)
     size_kb = output.stat().st_size / 1024
     print(f"saved {output} ({size_kb:.0f} KiB): test accuracy {record['test_accuracy']:.4f} "
           f"after {record['epochs']} epochs, seed {record['seed']}")

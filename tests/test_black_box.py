@@ -101,23 +101,19 @@ def test_fresh_weights_of_the_right_architecture_load(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
-def test_shipped_translation_cnn_is_chapter_1s_best_cnn_and_scores_its_record():
-    """Chapter 2 opens chapter 1's best CNN from weights/translation_cnn.weights.h5: the file
-    loads into conv_classifier(**BEST_CONFIG) and scores its recorded test accuracy."""
+def test_translation_cnn_is_chapter_1s_best_cnn_from_the_shipped_cache():
+    """Chapter 2 opens chapter 1's best CNN: the very network train_best gives (one entry of
+    weights/cache/), on 50x50 canvases, scoring its recorded test accuracy."""
     from lib.data import translated_mnist
-    from lib.train import predict_proba
+    from lib.train import accuracy
+    from lib.translation import train_best
 
-    model = reference.load_translation_cnn()
-    record = json.loads(reference.TRANSLATION_WEIGHTS_PATH.with_name("translation_cnn.json").read_text())
-    assert record["command"] == reference.TRANSLATION_COMMAND and record["seed"] == 0
     data = translated_mnist()
-    p = predict_proba(model, data["x_test"], batch_size=1000)
-    accuracy = np.mean(p.argmax(axis=1) == data["y_test"])
-    assert accuracy == pytest.approx(record["test_accuracy"], abs=3e-4)
-    assert accuracy > 0.98
-
-
-def test_translation_cnn_refuses_the_reference_weights_and_names_its_command():
-    # the negative control: the reference CNN's file is a valid weights file of another network
-    with pytest.raises(ReferenceWeightsError, match=r"do not match.*python -m lib\.black_box --translation"):
-        reference.load_translation_cnn(reference.WEIGHTS_PATH)
+    model = reference.load_translation_cnn()
+    result = train_best(data, seed=0)
+    assert result.from_cache, "chapter 1's best CNN must ship in weights/cache/"
+    assert model.input_shape == (None, 50, 50, 1)
+    for a, b in zip(model.get_weights(), result.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert accuracy(model, data["x_test"], data["y_test"], batch_size=1000) == \
+        pytest.approx(result.test_accuracy, abs=1e-6)

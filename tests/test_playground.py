@@ -34,7 +34,7 @@ HTML = ROOT / "book" / "_build" / "html"
 PAGE = HTML / "playground.html"
 MODELS = HTML / "playground" / "models"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
-from conftest import CHROMIUM  # noqa: E402  (the shared browser fixture lives there too)
+from conftest import CHROMIUM, needs  # noqa: E402  (the shared browser fixture lives there too)
 
 
 # --- Export: NumPy forward pass against Keras -----------------------------------------------
@@ -307,13 +307,10 @@ def test_plot_sweep_refuses_bad_shapes():
 
 # --- The page in a browser -------------------------------------------------------------------
 
-needs_page = pytest.mark.skipif(
-    not (PAGE.is_file() and (MODELS / "reference.json").is_file()),
-    reason="the playground is not built: run `jupyter-book build --all -W -n --keep-going book/` first",
-)
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped"
-)
+needs_page = needs(PAGE.is_file() and (MODELS / "reference.json").is_file(),
+                   "the playground is not built: run `jupyter-book build --all -W -n --keep-going book/` first")
+needs_chromium = needs(CHROMIUM is not None,
+                       "Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped")
 
 
 @pytest.fixture(scope="module")

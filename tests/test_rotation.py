@@ -304,19 +304,6 @@ def test_plot_permutation_writes_the_turned_pixel_numbers_and_refuses_non_permut
         plots.plot_permutation(np.ones((9, 9)))
 
 
-def test_images_to_match_interpolates_on_a_log_axis():
-    from lib.rotation import images_to_match
-
-    sizes, acc = [500, 2000, 8000], [0.80, 0.90, 0.95]
-    assert images_to_match(sizes, acc, 0.90) == pytest.approx(2000)
-    assert images_to_match(sizes, acc, 0.85) == pytest.approx(1000)  # half way in log(size)
-    assert images_to_match(sizes, acc, 0.70) == 500
-    # Negative control: a target never reached is nan, not the largest size.
-    assert np.isnan(images_to_match(sizes, acc, 0.99))
-    with pytest.raises(ValueError, match="increase"):
-        images_to_match([2000, 500, 8000], acc, 0.9)
-
-
 def test_small_data_cnns_are_the_chapters_cnns_with_faster_running_statistics():
     import keras
 
@@ -370,12 +357,15 @@ def test_train_seeds_trains_with_the_specs_batch_size(monkeypatch):
     plain, p4 = rotation.cnn_specs()
     rotation.train_seeds(plain, data)
     rotation.train_seeds(rotation.efficiency_specs(500)[1], data)
-    assert seen == [rotation.CNN_BATCH_SIZE] * len(plain.seeds) + [rotation.EFFICIENCY_BATCH_SIZE] * 2
+    assert seen == [rotation.CNN_BATCH_SIZE] * len(plain.seeds) + \
+        [rotation.EFFICIENCY_BATCH_SIZE] * len(rotation.EFFICIENCY_SEEDS)
+    # Every comparison of the chapter uses three seeds.
+    assert p4.seeds == plain.seeds == rotation.EFFICIENCY_SEEDS == (0, 1, 2)
     # Both CNNs on all images train alike; the dense benchmarks keep batches of 128.
     assert p4.batch_size == plain.batch_size == rotation.CNN_BATCH_SIZE
     assert all(s.batch_size == 128 for s in rotation.benchmark_specs())
     assert rotation.upright_cnn_spec().batch_size == rotation.UPRIGHT_BATCH_SIZE == 128
-    # The upright ordinary CNN is the plain CNN with its own, shorter budget.
+    # The upright ordinary CNN is the plain CNN trained to the dense benchmarks' stopping rule.
     upright_cnn = rotation.upright_cnn_spec()
-    assert upright_cnn.epochs == rotation.UPRIGHT_CNN_EPOCHS < plain.epochs
+    assert upright_cnn.patience == rotation.DENSE_PATIENCE and upright_cnn.schedule is None
     assert (upright_cnn.build, upright_cnn.config) == (plain.build, plain.config)

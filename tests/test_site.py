@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "book" / "_build" / "html"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
 A11Y_REPORTS = ROOT / "book" / "_build" / "a11y"
-from conftest import CHROMIUM  # noqa: E402  (the shared browser fixture lives there too)
+from conftest import CHROMIUM, needs  # noqa: E402  (the shared browser fixture lives there too)
 
 
 def toc_pages():
@@ -40,13 +40,10 @@ def has_code(page):
     return "{code-cell}" in (ROOT / "book" / f"{page}.md").read_text()
 
 
-needs_build = pytest.mark.skipif(
-    not (HTML / "index.html").is_file(),
-    reason="the book is not built: run `jupyter-book build --all -W -n --keep-going book/` first",
-)
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped"
-)
+needs_build = needs((HTML / "index.html").is_file(),
+                    "the book is not built: run `jupyter-book build --all -W -n --keep-going book/` first")
+needs_chromium = needs(CHROMIUM is not None,
+                       "Chromium is not installed (Debian: `apt-get install chromium`); browser check skipped")
 
 
 # Run in the page once it has loaded: what a reader would notice is broken.

@@ -44,6 +44,9 @@ def setup(app):
     log = Path(app.outdir).resolve().parent / "training-log.txt"
     log.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SYMBOOK_PROGRESS", f"file:{log}")
+    # Every cache entry a chapter uses is listed here (lib.cache.record_use): tests/test_shipped.py
+    # checks that nothing shipped in weights/cache/ is dead weight.
+    os.environ.setdefault("SYMBOOK_USED", str(log.with_name("cache-used.txt")))
     # Priority 900: after jupyter-book has written its own value into the config.
     app.connect("config-inited", _set_cache_path, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
