@@ -60,9 +60,11 @@ makes the features invariant: a transformation only permutes the numbers pooled.
 ``y(-s) = -y(s)``, and an even function after it (``|y|``) makes everything after it see the
 same numbers for ``s`` and ``-s``.
 
-In float32, translations and the spin flip give the same numbers bit for bit in practice (the
-same products summed in the same order; negation is exact); a rotation or mirror sums the same
-products in another order, so it agrees to rounding (about 1e-7 relative).
+In float32 the spin flip gives the same numbers bit for bit (negation is exact, see
+:class:`EvenActivation`). A shift or an element of D4 gives the same products, but the
+convolution may sum them in another order (a turned kernel; another position in the
+convolution's blocking) and the mean over positions adds in another order, so these agree to
+rounding: about 1e-7 relative (measured in ``tests/test_ising_layers.py``).
 
 Explained in the chapter on the 2D Ising model.
 """
@@ -235,8 +237,22 @@ def circular_pad(x, padding: int):
     _check_pad_fits(tuple(x.shape), p, "circular_pad")
     if p == 0:
         return x
+    if x.shape[1] is None or x.shape[2] is None:  # sizes known only when it runs (a traced function)
+        x = _assert_pad_fits_at_run_time(x, p)
     x = ops.concatenate([x[:, -p:], x, x[:, :p]], axis=1)
     return ops.concatenate([x[:, :, -p:], x, x[:, :, :p]], axis=2)
+
+
+def _assert_pad_fits_at_run_time(x, p):
+    """``x``, with a TensorFlow check (the book's backend) that its height and width are ``>= p``."""
+    import tensorflow as tf
+
+    message = (f"circular padding by {p} pixels needs a lattice of at least {p} x {p} (the padding wraps "
+               f"around once); use a smaller kernel or a larger lattice")
+    shape = tf.shape(x)
+    checks = [tf.debugging.assert_greater_equal(shape[axis], p, message=message) for axis in (1, 2)]
+    with tf.control_dependencies(checks):
+        return tf.identity(x)
 
 
 @keras.saving.register_keras_serializable(package="symbook")
