@@ -4,8 +4,14 @@ Every figure, table and number in the book comes from code in this package, one 
 
 - :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits, validation splits
   (NumPy only: importing it does not import TensorFlow).
-- :mod:`lib.layers`, :mod:`lib.models`: custom Keras layers and every model builder.
-- :mod:`lib.train`: uint8 batches and training with a result cache.
+- :mod:`lib.layers`, :mod:`lib.models`: custom Keras layers and every model builder;
+  :mod:`lib.ising_layers`, :mod:`lib.ising_models`: the same for spins on a torus (the group
+  D4, circular padding, spin-flip invariance).
+- :mod:`lib.pipeline`: ``uint8`` images in, ``float32`` batches out, a new order and
+  augmentation every epoch.
+- :mod:`lib.train`: :func:`lib.train.fit` (load the shipped network of a run, or train it),
+  :func:`lib.train.predict_proba`; :mod:`lib.cache`: the content key and the shipped entries
+  in ``weights/cache/``; :mod:`lib.keras_internals`: the one private Keras call.
 - :mod:`lib.stats`: summaries over seeds, t-intervals, verdicts, Markdown tables.
 - :mod:`lib.analysis`, :mod:`lib.plots`: inspecting a trained network, and the figures.
 - :mod:`lib.translation`, :mod:`lib.black_box`, :mod:`lib.rotation`: each chapter's settings

@@ -1,8 +1,9 @@
-"""The private Keras calls the training loop needs, each with the reason, in one place.
+"""What the training loop needs below Keras' public API, each with the reason, in one place.
 
-Checked against the Keras version of ``requirements.txt`` (:data:`CHECKED_KERAS`); a
-different version gets a clear error at the first call instead of a silent change of
-behaviour, with what to do.
+One private Keras method (:func:`build_training_state`), checked against the Keras version of
+``requirements.txt`` (:data:`CHECKED_KERAS`): a different version gets a clear error at the
+first call, with what to do, instead of a silent change of behaviour; and one call into the C
+library (:func:`release_free_memory`).
 """
 
 from __future__ import annotations
