@@ -64,7 +64,8 @@ def retrain_section() -> str:
         return head + _missing("python benchmarks/retrain.py --into weights/cache --json docs/measurements/retrain.json")
     return (head + f"Every network the book uses, trained from scratch into an empty cache, chapter by chapter "
             f"(each in a fresh kernel; a network two chapters share is trained once): "
-            f"**{data['total_seconds'] / 60:.1f} min** in all on {data['cpu']}.\n\n"
+            f"**{data['total_seconds'] / 60:.1f} min** in all on {data['cpu']}."
+            + (f" {data['note']}" if data.get("note") else "") + "\n\n"
             + chapters_table(data["chapters"], with_networks=True) + "\n")
 
 

@@ -64,7 +64,10 @@ def test_shift_moves_content_and_refuses_to_cut_it():
 @pytest.fixture(scope="module")
 def random_cnn():
     """An untrained CNN with pooling (total stride 4 at conv3) and a global max pooling head."""
+    import keras
+
     config = {"filters": [4, 8, 8], "pooling": "max", "global_pooling": "max", "batch_norm": True}
+    keras.utils.set_random_seed(0)  # the same weights in every run of the tests
     return conv_classifier(**config), config
 
 
@@ -112,7 +115,7 @@ def test_ablation_configs_change_one_thing_each():
 
 
 def test_run_ablation_trains_every_config_and_seed_with_validation_and_test(tmp_path, monkeypatch):
-    monkeypatch.setattr(train, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("SYMBOOK_CACHE", str(tmp_path))
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, size=(96, 12, 12), dtype=np.uint8)
     y = rng.integers(0, 10, size=96)
