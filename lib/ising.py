@@ -317,15 +317,18 @@ class TimeSeries(NamedTuple):
 
 
 def sample(spins: np.ndarray, temperature: float, sweeps: int, rng: np.random.Generator,
-           algorithm: str = "metropolis", thermalisation: int = 0) -> TimeSeries:
+           algorithm="metropolis", thermalisation: int = 0) -> TimeSeries:
     """Run ``thermalisation`` sweeps unrecorded, then ``sweeps`` sweeps recording ``e`` and ``m``.
 
     ``spins``: ``int8 (chains, L, L)``, advanced **in place** (it holds the last configurations
     afterwards); ``algorithm``: ``"metropolis"`` (:func:`metropolis_sweeps`, ``L`` even) or
-    ``"swendsen-wang"`` (:func:`swendsen_wang_sweeps`). Returns a :class:`TimeSeries` of
+    ``"swendsen-wang"`` (:func:`swendsen_wang_sweeps`), or a function with their signature
+    ``(spins, temperature, sweeps, rng, measure=None)`` (a sampler of your own, e.g. a
+    deliberately wrong one to see the checks fail). Returns a :class:`TimeSeries` of
     ``float64 (chains, sweeps)`` arrays: entry ``[c, t]`` is measured after sweep ``t`` of chain ``c``.
     """
-    sweep = _SWEEPERS[_check_algorithm(algorithm)]
+    sweep = algorithm if callable(algorithm) else _SWEEPERS[_check_algorithm(algorithm)]
+    check_spins(spins)
     sweeps = _check_positive_int(sweeps, "sweeps")
     sweep(spins, temperature, _check_positive_int(thermalisation, "thermalisation", 0), rng)
     n_sites = float(spins.shape[1] * spins.shape[2])
@@ -347,9 +350,9 @@ class AutocorrelationTime(NamedTuple):
     """The integrated autocorrelation time of a series and how it was estimated."""
 
     tau: float  #: ``tau_int = 1/2 + sum_{t=1}^{W} rho(t)``, in steps of the series
-    error: float  #: Madras-Sokal statistical error, ``tau * sqrt((4 W + 2) / n)``
+    error: float  #: Madras-Sokal statistical error, ``tau * sqrt((4 W + 2) / n_total)``
     window: int  #: the summation window ``W``
-    converged: bool  #: whether a window ``W >= c * tau(W)`` was found within the series
+    reliable: bool  #: the window was found within half the series and ``n_total >= 100 tau``
 
 
 def _as_chains(series, name="series"):
@@ -378,15 +381,15 @@ def autocorrelation(series) -> np.ndarray:
     """
     x = _as_chains(series)
     chains, n = x.shape
+    if np.all(x == x.flat[0]):
+        rho = np.zeros(n)
+        rho[0] = 1.0
+        return rho
     x = x - x.mean()
     size = 1 << (2 * n - 1).bit_length()
     f = np.fft.rfft(x, n=size, axis=1)
     summed = np.fft.irfft((f * f.conj()).real.sum(axis=0), n=size)[:n]
     c = summed / (chains * (n - np.arange(n)))
-    if c[0] <= 1e-300 * max(1.0, float(np.abs(x).max()) ** 2) or c[0] == 0:
-        rho = np.zeros(n)
-        rho[0] = 1.0
-        return rho
     return c / c[0]
 
 
@@ -414,29 +417,32 @@ def integrated_autocorrelation_time(series, c: float = 6.0) -> AutocorrelationTi
 
     Returns
     -------
-    :class:`AutocorrelationTime` ``(tau, error, window, converged)``. If no window satisfies the
-    condition within the series (the series is shorter than about ``c tau``), ``converged`` is
-    ``False``, ``tau`` is the sum over the whole series (an underestimate) and a
-    ``RuntimeWarning`` says so: run longer. A constant series gives ``tau = 0.5``, error 0.
+    :class:`AutocorrelationTime` ``(tau, error, window, reliable)``. ``reliable`` requires a window
+    ``W >= c tau(W)`` with ``W <= n / 2`` (each chain is long enough to show the decay) and
+    ``n_total >= 100 tau`` (subtracting the estimated mean biases ``tau`` by about
+    ``-2 W tau / n_total``, here at most 12 %). Otherwise a ``RuntimeWarning`` says the series is
+    too short, and ``tau`` is likely an underestimate (with no window found, it is the sum over the
+    whole series): run longer. A constant series gives ``tau = 0.5``, error 0, and is reliable.
     """
     if not (isinstance(c, numbers.Real) and c > 0):
         raise ValueError(f"c must be a positive number, got {c!r}")
     x = _as_chains(series)
     chains, n = x.shape
     rho = autocorrelation(x)
+    if not np.any(rho[1:]):  # a constant series
+        return AutocorrelationTime(0.5, 0.0, 1, True)
     tau_w = 0.5 + np.cumsum(rho[1:])  # tau_w[W - 1] = tau(W)
     windows = np.arange(1, n)
-    ok = windows >= c * tau_w
-    converged = bool(ok.any())
-    if converged:
-        w = int(np.argmax(ok)) + 1
-    else:
-        w = n - 1
-        warnings.warn(f"integrated_autocorrelation_time: no window W >= {c} tau(W) within {n} steps "
-                      f"(tau(W) still {tau_w[-1]:.3g} at W = {n - 1}); the series is too short and tau is "
-                      "underestimated. Run at least about 50 tau steps", RuntimeWarning, stacklevel=2)
+    found = windows >= c * tau_w
+    w = int(np.argmax(found)) + 1 if found.any() else n - 1
     tau = float(tau_w[w - 1])
-    return AutocorrelationTime(tau, tau * math.sqrt((4 * w + 2) / (chains * n)), w, converged)
+    reliable = bool(found.any() and w <= n / 2 and chains * n >= 100 * tau)
+    if not reliable:
+        warnings.warn(f"integrated_autocorrelation_time: {chains} x {n} steps are too short for tau = "
+                      f"{tau:.3g} (window W = {w}{'' if found.any() else ', none found'}; needs W >= {c:g} tau, "
+                      f"W <= n/2 and chains * n >= 100 tau); tau is likely underestimated: run longer",
+                      RuntimeWarning, stacklevel=2)
+    return AutocorrelationTime(tau, tau * math.sqrt((4 * w + 2) / (chains * n)), w, reliable)
 
 
 def mean_and_error(series, tau: float | None = None, c: float = 6.0) -> tuple[float, float]:
@@ -446,13 +452,15 @@ def mean_and_error(series, tau: float | None = None, c: float = 6.0) -> tuple[fl
     ``sqrt(2 tau_int var / (chains * n))``: each chain's mean has variance ``2 tau var / n``
     and averaging ``chains`` independent means divides it by ``chains``. ``var`` is the variance
     about the overall mean; ``tau`` is measured with :func:`integrated_autocorrelation_time`
-    (window constant ``c``) unless given. Returns ``(mean, error)`` as floats.
+    (window constant ``c``) unless given. A measured ``tau`` below 0 (a series that alternates
+    from step to step, whose mean converges faster than ``1/sqrt(n)``) counts as 0.
+    Returns ``(mean, error)`` as floats.
     """
     x = _as_chains(series)
     if tau is None:
-        tau = integrated_autocorrelation_time(x, c).tau
+        tau = max(0.0, integrated_autocorrelation_time(x, c).tau)
     elif not (isinstance(tau, numbers.Real) and tau > 0):
-        raise ValueError(f"tau must be a positive number (tau_int >= 1/2 for a Markov chain), got {tau!r}")
+        raise ValueError(f"tau must be a positive number (tau_int = 1/2 for independent samples), got {tau!r}")
     return float(x.mean()), math.sqrt(2.0 * tau * x.var() / x.size)
 
 
@@ -499,7 +507,7 @@ def configurations(L: int, temperatures, per_temperature: int, seed: int = 0, ch
     ``T_c`` (the ordered phase, so no domain walls need to anneal away) and at random at or
     above it; run ``thermalisation`` sweeps; then a pilot run of ``pilot_sweeps`` sweeps measures
     ``tau_int`` of ``|m|`` and of ``e`` (:func:`integrated_autocorrelation_time`; the pilot is
-    doubled, up to 8 times, until the window converges); the spacing between kept samples is
+    doubled, up to 3 times, until both estimates are reliable); the spacing between kept samples is
     ``ceil(2 max(tau_|m|, tau_e))`` sweeps (at least 1), unless ``spacing`` is given. Then every
     chain keeps one configuration every ``spacing`` sweeps until ``per_temperature`` are kept
     (spread over the chains, as evenly as they divide). The algorithm is :func:`choose_algorithm`
@@ -582,12 +590,12 @@ def configurations(L: int, temperatures, per_temperature: int, seed: int = 0, ch
                     warnings.simplefilter("ignore", RuntimeWarning)
                     tau_abs_m = integrated_autocorrelation_time(series.abs_magnetisation)
                     tau_energy = integrated_autocorrelation_time(series.energy)
-                if tau_abs_m.converged and tau_energy.converged:
+                if tau_abs_m.reliable and tau_energy.reliable:
                     break
                 length *= 2
             else:
-                warnings.warn(f"configurations: at T={temperature:g} the autocorrelation window did not "
-                              f"converge in a pilot of {length // 2} sweeps; the spacing may be too short. "
+                warnings.warn(f"configurations: at T={temperature:g} the autocorrelation time is not reliable "
+                              f"after a pilot of {length // 2} sweeps; the spacing may be too short. "
                               "Raise pilot_sweeps or pass spacing", RuntimeWarning, stacklevel=2)
             tau_m, tau_e = tau_abs_m.tau, tau_energy.tau
             step = max(1, math.ceil(2.0 * max(tau_m, tau_e)))
