@@ -14,7 +14,8 @@ import pytest
 
 from lib.ising import (
     aligned_spins, cluster_labels, configurations, energy_per_spin, integrated_autocorrelation_time,
-    magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps, random_spins, sample,
+    magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps, pilot_autocorrelation, random_spins,
+    sample,
     swendsen_wang_sweeps, swendsen_wang_update, variance_and_error,
 )
 from lib.ising_exact import (
@@ -440,8 +441,13 @@ def test_cluster_updates_decorrelate_far_faster_than_metropolis_at_t_c():
     tau_cluster = integrated_autocorrelation_time(cluster)
     assert tau_metropolis.reliable and tau_cluster.reliable
     # Per sweep, at 4 standard errors each: Metropolis' tau is more than twice the cluster's
-    # (about 12 against 3.3 sweeps; the gap grows with L, as L^2.17 against ~L^0.25).
+    # (about 10 against 3 sweeps; the gap grows with L, as L^2 against ~L^0.3).
     assert tau_metropolis.tau - 4 * tau_metropolis.error > 2 * (tau_cluster.tau + 4 * tau_cluster.error)
+    # The pilot of configurations(): 8 chains, run until tau is known to 15 %, agrees with this
+    # long run (its short first stretch alone would not be reliable: tau is ~10 sweeps).
+    pilot_m, pilot_e = pilot_autocorrelation(spins[:8].copy(), T_C, rng, "metropolis", sweeps=200)
+    assert pilot_m.error <= 0.15 * pilot_m.tau and pilot_m.reliable
+    assert abs(pilot_m.tau - tau_metropolis.tau) < 3 * math.hypot(pilot_m.error, tau_metropolis.error)
 
 
 # --- the data set --------------------------------------------------------------------------
@@ -455,6 +461,7 @@ def test_configurations_are_reproducible_and_shaped():
     assert t.dtype == np.float64 and t.tolist() == np.repeat(temperatures, 12).tolist()
     assert info["algorithm"].tolist() == ["metropolis", "swendsen-wang", "metropolis"]
     assert np.all(info["spacing"] >= np.ceil(2 * np.maximum(info["tau_abs_magnetisation"], info["tau_energy"])))
+    assert np.all(info["tau_abs_magnetisation_error"] <= 0.15 * info["tau_abs_magnetisation"])
     again = configurations(8, temperatures, 12, seed=4, chains=4, thermalisation=50, pilot_sweeps=100)
     np.testing.assert_array_equal(spins, again[0])
     other = configurations(8, temperatures, 12, seed=5, chains=4, thermalisation=50, pilot_sweeps=100)
@@ -544,6 +551,10 @@ def test_bad_temperatures_and_arguments_are_refused():
         configurations(4, [2.0, -1.0], 4, seed=0)
     with pytest.raises(TypeError, match="seed"):
         configurations(4, [2.0], 4, seed=None)
+    with pytest.raises(ValueError, match="seed"):
+        configurations(4, [2.0], 4, seed=-1)
+    with pytest.raises(ValueError, match="precision"):
+        pilot_autocorrelation(spins, 2.0, rng, precision=1.5)
     with pytest.raises(ValueError, match="spacing"):
         configurations(4, [2.0], 4, seed=0, spacing=0)
 
