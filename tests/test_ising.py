@@ -14,9 +14,8 @@ import pytest
 
 from lib.ising import (
     aligned_spins, cluster_labels, configurations, energy_per_spin, integrated_autocorrelation_time,
-    magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps, pilot_autocorrelation, random_spins,
-    sample,
-    swendsen_wang_sweeps, swendsen_wang_update, variance_and_error,
+    magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps, pilot_autocorrelation,
+    random_spins, sample, swendsen_wang_sweeps, swendsen_wang_update, variance_and_error,
 )
 from lib.ising_exact import (
     CRITICAL_TEMPERATURE, all_configurations, elliptic_k_from_complement, exact_small, onsager_energy,
@@ -66,8 +65,7 @@ def test_exact_small_on_the_2x2_torus_matches_the_closed_form():
 
 def plain_python_averages(L, temperature):
     """<e>, <|m|>, <e^2>, <m^2> by a loop over all states, with the neighbours written out."""
-    z = sums = 0.0
-    sums = np.zeros(4)
+    z, sums = 0.0, np.zeros(4)
     n = L * L
     for state in itertools.product((1, -1), repeat=n):
         s = [state[L * i:L * (i + 1)] for i in range(L)]
