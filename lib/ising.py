@@ -11,7 +11,8 @@ chains at once: ``spins`` has shape ``(chains, L, L)``, and one call advances ev
 - :func:`integrated_autocorrelation_time`, :func:`mean_and_error`, :func:`variance_and_error`:
   the statistics of correlated series (Madras and Sokal 1988).
 - :func:`configurations`: decorrelated configurations at many temperatures, for the chapter's
-  network.
+  network, with :func:`choose_algorithm` (which sampler at which temperature) and
+  :func:`pilot_autocorrelation` (how far apart to keep samples).
 
 A *sweep* is the unit of cost of both algorithms: one Metropolis sweep proposes a flip of every
 spin once; one Swendsen-Wang sweep is one update of the whole lattice (every bond drawn, every

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from lib.ising import (
-    aligned_spins, cluster_labels, configurations, energy_per_spin, integrated_autocorrelation_time,
-    magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps, pilot_autocorrelation,
-    random_spins, sample, swendsen_wang_sweeps, swendsen_wang_update, variance_and_error,
+    aligned_spins, autocorrelation, choose_algorithm, cluster_labels, configurations, energy_per_spin,
+    integrated_autocorrelation_time, magnetisation, mean_and_error, metropolis_acceptance, metropolis_sweeps,
+    pilot_autocorrelation, random_spins, sample, swendsen_wang_sweeps, swendsen_wang_update, variance_and_error,
 )
 from lib.ising_exact import (
-    CRITICAL_TEMPERATURE, all_configurations, elliptic_k_from_complement, exact_small, onsager_energy,
-    yang_magnetisation,
+    CRITICAL_TEMPERATURE, all_configurations, elliptic_k_from_complement, energy_and_magnetisation_counts,
+    exact_small, onsager_energy, yang_magnetisation,
 )
 
 T_C = CRITICAL_TEMPERATURE
@@ -96,6 +96,15 @@ def test_all_configurations_are_distinct_and_complete():
     assert states.shape == (512, 3, 3) and states.dtype == np.int8
     assert len(np.unique(states.reshape(512, -1), axis=0)) == 512
     assert (states[0] == 1).all() and (states[-1] == -1).all()
+
+
+def test_density_of_states_counts_every_configuration_once():
+    energies, magnetisations, counts = energy_and_magnetisation_counts(4)
+    assert counts.sum() == 2 ** 16 and counts.dtype == np.int64
+    # Spin-flip symmetry: (E, M) and (E, -M) occur equally often; two ground states.
+    table = dict(zip(zip(energies.tolist(), magnetisations.tolist()), counts.tolist()))
+    assert all(table[(e, -m)] == c for (e, m), c in table.items())
+    assert table[(-32, 16)] == table[(-32, -16)] == 1 and energies.min() == -32
 
 
 def test_exact_small_limits():
@@ -387,6 +396,12 @@ def ar1(phi, chains, n, rng):
     return x
 
 
+def test_autocorrelation_of_ar1_is_a_power_of_phi():
+    rho = autocorrelation(ar1(0.7, 16, 20_000, np.random.default_rng(6)))
+    assert rho[0] == 1.0
+    np.testing.assert_allclose(rho[1:5], 0.7 ** np.arange(1, 5), atol=0.01)
+
+
 @pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])
 def test_tau_int_of_ar1_matches_the_exact_value(phi):
     exact = (1 + phi) / (2 * (1 - phi))  # convention tau_int = 1/2 + sum_{t>=1} rho(t)
@@ -449,6 +464,12 @@ def test_cluster_updates_decorrelate_far_faster_than_metropolis_at_t_c():
 
 
 # --- the data set --------------------------------------------------------------------------
+
+
+def test_choose_algorithm_uses_clusters_only_near_t_c():
+    assert choose_algorithm(T_C) == "swendsen-wang"
+    assert [choose_algorithm(t) for t in (0.89 * T_C, 0.91 * T_C, 1.14 * T_C, 1.16 * T_C)] == [
+        "metropolis", "swendsen-wang", "swendsen-wang", "metropolis"]
 
 
 def test_configurations_are_reproducible_and_shaped():
