@@ -70,15 +70,16 @@ def load_reference(path: str | Path | None = None) -> keras.Model:
                          "lib.models.reference_cnn", REGENERATE_COMMAND)
 
 
-def load_translation_cnn() -> keras.Model:
+def load_translation_cnn(data: dict | None = None) -> keras.Model:
     """The best CNN of chapter 1 (``lib.translation.BEST_CONFIG``, seed 0) for ``(N, 50, 50)``
-    canvases: :func:`lib.translation.train_best` on :func:`lib.data.translated_mnist`, which
-    loads the network the book ships in ``weights/cache/`` (and trains it only if the code
-    that makes it has changed)."""
+    canvases: :func:`lib.translation.train_best` on ``data`` (default
+    :func:`lib.data.translated_mnist`; pass it if you hold it already, which saves a second
+    copy in memory). This loads the network the book ships in ``weights/cache/`` (and trains
+    it only if the code that makes it has changed)."""
     from lib.data import translated_mnist
     from lib.translation import train_best
 
-    return train_best(translated_mnist(), seed=0).model
+    return train_best(translated_mnist() if data is None else data, seed=0).model
 
 
 def _load_checked(model: keras.Model, path: Path, architecture: str, command: str) -> keras.Model:
