@@ -75,9 +75,15 @@ def build_section() -> str:
     if data is None:
         return head + _missing("python benchmarks/build_book.py --json docs/measurements/build.json")
     rows = "\n".join(f"| {name} | {s:.0f} s |" for name, s in data["chapter_execution_s"].items())
+    cached = (f"; the cached rebuild {data['cached_rebuild_s']:.0f} s" if data.get("cached_rebuild_s") is not None
+              else "")
+    ci = data.get("ci")
+    ci_text = (f" It was measured inside a fresh-clone `bash .ci/run` at `{ci['commit']}`, which passed in "
+               f"**{ci['total_s']:.0f} s** ({ci['total_s'] / 60:.1f} min): install {ci['install_s']:.0f} s, "
+               f"build {ci['build_s']:.0f} s, tests {ci['tests_s']:.0f} s." if ci else "")
     return (head + f"`jupyter-book build --all -W -n --keep-going book/` after removing `book/_build`: "
-            f"**{data['clean_build_s']:.0f} s**; the cached rebuild {data['cached_rebuild_s']:.0f} s; "
-            f"on {data['cpu']}.\n\n| chapter | executed in |\n|---|---|\n{rows}\n")
+            f"**{data['clean_build_s']:.0f} s**{cached}; on {data['cpu']}.{ci_text}\n\n"
+            f"| chapter | executed in |\n|---|---|\n{rows}\n")
 
 
 def one_core_section() -> str:
