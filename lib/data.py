@@ -5,10 +5,13 @@ them to ``float32`` per batch. Every random choice takes an explicit ``seed``
 so that rerunning gives the same dataset.
 
 Every dataset the book trains on is built here: :func:`translated_mnist` and
-:func:`centered_on_canvas` (chapter *Translation*), :func:`rotated_mnist` (chapter
-*Rotation*), each training set split by :func:`split_validation` into the images a model
-learns from and a validation set for curves and every choice; the test set is only used to
-score final models. This module needs NumPy only: importing it does not import TensorFlow.
+:func:`centered_on_canvas` (chapter *Translation*), :func:`rotated_mnist_splits` and
+:func:`upright_splits` (chapter *Rotation*), each training set split by
+:func:`split_validation` into the images a model learns from and a validation set for curves
+and every choice; the test set is only used to score final models. The image operations
+live here too: :func:`place_on_canvas` (random places), :func:`rotate90` (quarter turns, exact),
+:func:`rotate_image` (any angle, bilinear). This module needs NumPy only: importing it does
+not import TensorFlow.
 """
 
 from __future__ import annotations
@@ -247,6 +250,54 @@ def rotate90(images, k):
     return out
 
 
+def rotate_image(image, degrees: float) -> np.ndarray:
+    """Turn a square image counter-clockwise by ``degrees`` about its centre (bilinear, zeros outside).
+
+    Output pixel ``(i, j)`` takes the value of the input at the point that the rotation carries
+    onto it. With ``c = (H - 1) / 2``, ``x = j - c`` and ``y = c - i`` (y upwards) it reads the
+    input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
+    interpolated bilinearly between the four nearest pixels (pixels outside the image count as
+    zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
+    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``, or
+    ``(N, H, H)`` for a stack ``(N, H, H)`` (every image turned alike, in one pass).
+    ``book/_extra/playground/playground.js`` does the same arithmetic in the same order.
+    Used by :func:`lib.rotation.accuracy_by_angle` and the playground (``book/playground.md``).
+    """
+    img = np.asarray(image, dtype=np.float64)
+    if img.ndim not in (2, 3) or img.shape[-1] != img.shape[-2]:
+        raise ValueError(f"image must be square (H, H) or a stack (N, H, H), got shape {img.shape}")
+    n = img.shape[-1]
+    cos, sin = _cos_sin(degrees)
+    c = (n - 1) / 2
+    i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
+    x, y = j - c, c - i
+    col = c + (cos * x + sin * y)
+    row = c + (sin * x - cos * y)
+    r0, c0 = np.floor(row), np.floor(col)
+    fr, fc = row - r0, col - c0
+    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
+    padded = np.zeros(img.shape[:-2] + (n + 2, n + 2))
+    padded[..., 1:-1, 1:-1] = img
+
+    def at(r, q):  # input pixel (r, q), zero outside
+        inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
+        return np.where(inside, padded[..., np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
+
+    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
+    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
+    return top * (1 - fr) + bottom * fr
+
+
+def _cos_sin(degrees):
+    """cos and sin of an angle in degrees, exact at multiples of 90."""
+    d = float(degrees) % 360.0
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
+    if d in exact:
+        return exact[d]
+    t = d * np.pi / 180  # as in playground.js
+    return float(np.cos(t)), float(np.sin(t))
+
+
 def rotated_mnist(images, labels, per_class: int | None = None, seed=None):
     """A class-balanced dataset of digits, each rotated by a multiple of 90 degrees.
 
@@ -401,3 +452,17 @@ def rotated_mnist_splits(seed: int = 0, validation_size: int = VALIDATION_SIZE):
                              "test": (x_test, y_test, seed + 1)}.items():
         out[f"x_{split}"], out[f"y_{split}"], out[f"k_{split}"] = rotated_mnist(x, y, seed=s)
     return out
+
+
+def upright_splits(validation_size: int = VALIDATION_SIZE) -> dict:
+    """Upright MNIST split like :func:`rotated_mnist_splits`, without turning anything.
+
+    The 60,000 training digits are split by :func:`split_validation`; the test set is the 10,000
+    test digits in their original order. Returns a dict with ``x_s`` ``uint8 (N, 28, 28)`` and
+    ``y_s`` ``uint8 (N,)`` for ``s`` in ``train, val, test`` (chapter *Rotation*: the models
+    trained on upright digits for contrast).
+    """
+    (x, y), (x_test, y_test) = load_mnist()
+    fit_idx, val_idx = split_validation(len(x), validation_size)
+    return {"x_train": x[fit_idx], "y_train": y[fit_idx], "x_val": x[val_idx], "y_val": y[val_idx],
+            "x_test": x_test, "y_test": y_test}

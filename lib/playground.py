@@ -11,9 +11,9 @@ the reader's browser, with a short forward pass in plain JavaScript
   convolutions and dense layers through their ``effective_kernel()``.
 - :func:`forward`: the same forward pass in NumPy, the reference for the JavaScript one; the
   tests check it against Keras.
-- :func:`rotate_image`: a rotation by any angle (bilinear interpolation about the image centre),
-  the same arithmetic as in the page; at multiples of 90 degrees it equals
-  :func:`lib.data.rotate90` exactly.
+- The page turns a digit by any angle with the arithmetic of :func:`lib.data.rotate_image`
+  (bilinear interpolation about the image centre; at multiples of 90 degrees it equals
+  :func:`lib.data.rotate90` exactly); :func:`reference_values` uses it for the browser check.
 - :func:`write_bundle`: everything into one JavaScript file that the page loads with a
   ``<script>`` tag (it works from ``file://`` too, where a browser refuses ``fetch``).
 
@@ -30,6 +30,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+
+from lib.data import rotate_image
 
 #: Version of the exported format (the page checks it).
 FORMAT = 1
@@ -226,56 +228,6 @@ def forward(spec: dict, image) -> np.ndarray:
         if layer.get("activation") == "relu":
             x = np.maximum(x, 0)
     return x
-
-
-# --- Rotation by any angle ------------------------------------------------------------------
-
-
-def rotate_image(image, degrees: float) -> np.ndarray:
-    """Turn a square image counter-clockwise by ``degrees`` about its centre (bilinear, zeros outside).
-
-    Output pixel ``(i, j)`` takes the value of the input at the point that the rotation carries
-    onto it. With ``c = (H - 1) / 2``, ``x = j - c`` and ``y = c - i`` (y upwards) it reads the
-    input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
-    interpolated bilinearly between the four nearest pixels (pixels outside the image count as
-    zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
-    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``, or
-    ``(N, H, H)`` for a stack ``(N, H, H)`` (every image turned alike, in one pass).
-    ``playground.js`` does the same arithmetic in the same order.
-    """
-    img = np.asarray(image, dtype=np.float64)
-    if img.ndim not in (2, 3) or img.shape[-1] != img.shape[-2]:
-        raise ValueError(f"image must be square (H, H) or a stack (N, H, H), got shape {img.shape}")
-    n = img.shape[-1]
-    cos, sin = _cos_sin(degrees)
-    c = (n - 1) / 2
-    i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
-    x, y = j - c, c - i
-    col = c + (cos * x + sin * y)
-    row = c + (sin * x - cos * y)
-    r0, c0 = np.floor(row), np.floor(col)
-    fr, fc = row - r0, col - c0
-    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-    padded = np.zeros(img.shape[:-2] + (n + 2, n + 2))
-    padded[..., 1:-1, 1:-1] = img
-
-    def at(r, q):  # input pixel (r, q), zero outside
-        inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
-        return np.where(inside, padded[..., np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
-
-    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
-    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
-    return top * (1 - fr) + bottom * fr
-
-
-def _cos_sin(degrees):
-    """cos and sin of an angle in degrees, exact at multiples of 90."""
-    d = float(degrees) % 360.0
-    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
-    if d in exact:
-        return exact[d]
-    t = d * np.pi / 180  # as in playground.js
-    return float(np.cos(t)), float(np.sin(t))
 
 
 def place(image, row: int, col: int, canvas_size: int = 50) -> np.ndarray:

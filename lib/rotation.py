@@ -28,7 +28,7 @@ import keras  # noqa: E402
 
 from lib import models  # noqa: E402
 from lib.analysis import relative_error  # noqa: E402
-from lib.data import load_mnist, rotate90, split_validation  # noqa: E402
+from lib.data import rotate90, rotate_image  # noqa: E402
 from lib.pipeline import to_float  # noqa: E402
 from lib.train import fit  # noqa: E402
 
@@ -216,12 +216,10 @@ def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> di
 
     ``networks``: label -> Keras model taking ``(N, H, H, 1)`` images in [0, 1]; ``digits``:
     ``uint8 (N, H, H)``; ``labels``: ``(N,)``; ``angles`` in degrees, counter-clockwise. Each
-    angle is applied once (bilinear interpolation, :func:`lib.playground.rotate_image`, exact
+    angle is applied once (bilinear interpolation, :func:`lib.data.rotate_image`, exact
     for quarter turns) and every network sees the same turned images. Returns label ->
     ``float64 (len(angles),)`` fractions correct.
     """
-    from lib.playground import rotate_image
-
     digits, labels = np.asarray(digits), np.asarray(labels)
     if digits.ndim != 3 or labels.shape != digits.shape[:1]:
         raise ValueError(f"digits must be (N, H, H) with N labels, got {digits.shape} and {labels.shape}")
@@ -235,14 +233,6 @@ def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> di
                      for s in range(0, len(turned), 200)]
             out[label][i] = np.mean(np.concatenate(probs).argmax(-1) == labels)
     return out
-
-
-def upright_splits() -> dict:
-    """Upright MNIST split like the rotated set: ``x_s, y_s`` for ``s`` in ``train, val, test``."""
-    (x, y), (x_test, y_test) = load_mnist()
-    fit_idx, val_idx = split_validation(len(x))
-    return {"x_train": x[fit_idx], "y_train": y[fit_idx], "x_val": x[val_idx], "y_val": y[val_idx],
-            "x_test": x_test, "y_test": y_test}
 
 
 def train_seeds(spec: ModelSpec, data: dict, keep_models: int = 1, **kwargs) -> list:

@@ -1,7 +1,8 @@
 """The digit playground (book/playground.md): the export of the networks, and the page in a browser.
 
 Unit tests (no build needed): the exported forward pass in NumPy equals Keras for every kind of
-model the page runs, the rotation by any angle is right, and a broken export is caught.
+model the page runs, and a broken export is caught (the rotation by any angle that the page
+shares with the book is tested in tests/test_data.py).
 
 Browser tests (after the book is built, with Chromium; skipped with a message otherwise): the
 page's JavaScript gives Keras' probabilities on 120 test digits at several positions and angles,
@@ -147,45 +148,7 @@ def test_bundle_round_trip(tmp_path):
     assert np.array_equal(pixels, digits.ravel()) and bundle["digits"]["labels"] == [3, 4]
 
 
-# --- Rotation by any angle, and placing on the canvas ----------------------------------------
-
-
-def test_quarter_turns_are_rotate90_exactly():
-    (_, _), (x_test, _) = data.load_mnist()
-    img = x_test[0].astype(np.float64) / 255
-    for k in range(-4, 8):
-        assert np.array_equal(pg.rotate_image(img, 90 * k), data.rotate90(img, k))
-
-
-def test_turning_by_theta_plus_90_is_a_quarter_turn_of_theta():
-    rng = np.random.default_rng(3)
-    img = rng.random((28, 28))
-    for theta in (7, 33.5, 45, 170):
-        assert np.allclose(pg.rotate_image(img, theta + 90), data.rotate90(pg.rotate_image(img, theta), 1),
-                           atol=1e-12)
-
-
-def test_a_stack_is_turned_like_each_of_its_images():
-    rng = np.random.default_rng(4)
-    stack = rng.random((5, 12, 12))
-    for theta in (0, 30, 90, 212.5):
-        np.testing.assert_array_equal(pg.rotate_image(stack, theta),
-                                      np.stack([pg.rotate_image(img, theta) for img in stack]))
-    with pytest.raises(ValueError, match="square"):
-        pg.rotate_image(rng.random((5, 12, 11)), 30)
-
-
-def test_rotation_of_a_point_and_of_a_constant():
-    """A single pixel off the centre moves along a circle; inside the image, a constant stays constant."""
-    img = np.zeros((29, 29))
-    img[14, 24] = 1.0  # 10 pixels right of the centre (14, 14)
-    turned = pg.rotate_image(img, 30)
-    r, c = np.unravel_index(turned.argmax(), turned.shape)
-    assert (r, c) == (14 - 5, 14 + 9)  # (row, col) of 10 * (sin 30, cos 30), rounded; y upwards
-    assert turned.max() > 0.2  # interpolation spreads the pixel over its neighbours
-    ones = pg.rotate_image(np.ones((28, 28)), 45)
-    assert np.allclose(ones[10:18, 10:18], 1)
-    assert ones[0, 0] == 0  # the corner comes from outside the image
+# --- Sweeps, and placing on the canvas ----------------------------------------
 
 
 def test_accuracy_of_a_sweep_by_hand():
