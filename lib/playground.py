@@ -296,18 +296,6 @@ def write_bundle(path, models: dict, digits, labels) -> int:
 REFERENCE_ANGLES = (0, 17, 45, 90, 123, 180, 270, 333)
 
 
-def keras_probabilities(model, images) -> np.ndarray:
-    """Keras' class probabilities (float64 ``(N, classes)``) of float images ``(N, H, W)`` in [0, 1].
-
-    The images are cast to float32, exactly what the page feeds its forward pass.
-    """
-    import keras
-
-    x = np.asarray(images, dtype=np.float32)[..., None]
-    out = [keras.ops.convert_to_numpy(model(x[i:i + 256], training=False)) for i in range(0, len(x), 256)]
-    return np.concatenate(out).astype(np.float64)
-
-
 def reference_cases(digits, seed: int = 0, canvas_size: int = 50):
     """Positions (3 per digit: centre, a corner, a random one) and angles for the agreement check."""
     n, size = len(digits), np.asarray(digits).shape[1]
@@ -326,44 +314,41 @@ def reference_values(translation: dict, rotation: dict, digits) -> dict:
     """Keras' probabilities for :func:`reference_cases`: what the browser must reproduce.
 
     ``translation`` and ``rotation`` map the page's keys to Keras models (float32). Digits are
-    ``uint8`` ``(N, 28, 28)``; the page scales them by 1/255 in float32, as here.
+    ``uint8`` ``(N, 28, 28)``; the page scales them by 1/255 in float32, as here. The placed
+    digits are ``uint8`` canvases (:func:`lib.train.predict_proba`); the turned ones lie between
+    the ``uint8`` levels (:func:`lib.rotation.predict_float`). Probabilities are float64
+    lists rounded to 9 decimals.
     """
+    from lib.rotation import predict_float
+    from lib.train import predict_proba
+
     digits = np.asarray(digits, dtype=np.uint8)
     scaled = digits.astype(np.float32) / np.float32(255)
     positions, angles = reference_cases(digits)
-    canvases = np.stack([place(scaled[i], r, c) for i, r, c in positions])
+    canvases = np.stack([place(digits[i], r, c) for i, r, c in positions])
     turned = np.stack([rotate_image(scaled[i], a) for i, a in angles]).astype(np.float32)
     return {
         "digits": digits.reshape(len(digits), -1).tolist(),
         "positions": positions,
         "angles": angles,
-        "translation": {k: keras_probabilities(m, canvases).round(9).tolist() for k, m in translation.items()},
-        "rotation": {k: keras_probabilities(m, turned).round(9).tolist() for k, m in rotation.items()},
+        "translation": {k: predict_proba(m, canvases, batch_size=256).astype(np.float64).round(9).tolist()
+                        for k, m in translation.items()},
+        "rotation": {k: predict_float(m, turned, batch_size=256).astype(np.float64).round(9).tolist()
+                     for k, m in rotation.items()},
     }
 
 
-def angle_sweep(model, digits, angles) -> np.ndarray:
-    """Probabilities ``(len(angles), N, classes)`` of ``uint8`` digits turned by each angle."""
-    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
-    return np.stack([keras_probabilities(model, rotate_image(scaled, a)) for a in angles])
-
-
 def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
-    """Probabilities ``(canvas_size - 27, N, classes)`` with the digits moved along the diagonal."""
-    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
-    steps = range(canvas_size - scaled.shape[1] + 1)
-    return np.stack([keras_probabilities(model, np.stack([place(d, t, t, canvas_size) for d in scaled]))
+    """Probabilities ``float64 (canvas_size - h + 1, N, classes)`` of ``uint8 (N, h, h)`` digits
+    moved along the diagonal: step ``t`` has every digit's top-left corner at ``(t, t)``.
+    Accuracy at each step: :func:`lib.rotation.sweep_accuracy`."""
+    from lib.train import predict_proba
+
+    digits = np.asarray(digits)
+    steps = range(canvas_size - digits.shape[1] + 1)
+    return np.stack([predict_proba(model, np.stack([place(d, t, t, canvas_size) for d in digits]),
+                                   batch_size=256).astype(np.float64)
                      for t in steps])
-
-
-def accuracy(probs, labels) -> np.ndarray:
-    """Fraction correct at each step of a sweep: ``probs`` ``(S, N, classes)`` (from
-    :func:`angle_sweep` or :func:`diagonal_sweep`) and the ``N`` true ``labels`` -> ``(S,)``."""
-    probs, labels = np.asarray(probs), np.asarray(labels)
-    if probs.ndim != 3 or labels.shape != probs.shape[1:2]:
-        raise ValueError(f"probs must be (S, N, classes) with N = len(labels); got {probs.shape} "
-                         f"and {labels.shape} labels")
-    return (probs.argmax(-1) == labels).mean(axis=1)
 
 
 def write_json(path, value) -> int:

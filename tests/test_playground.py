@@ -28,6 +28,7 @@ import lib.train  # noqa: F401  (imports TensorFlow quietly)
 import keras
 
 from lib import data, models, plots, playground as pg
+from lib.rotation import predict_float
 from lib.translation import BEST_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +91,7 @@ def test_exported_forward_pass_equals_keras(name):
     _random_bias(model, rng)
     spec = pg.rounded_spec(pg.export_model(model))  # the float32 weights the page receives
     x = _digits(6, spec["input_shape"][0], rng)
-    expected = pg.keras_probabilities(model, x)
+    expected = predict_float(model, x)
     got = np.stack([pg.forward(spec, d) for d in x])
     assert np.abs(got - expected).max() < 1e-5
     assert np.allclose(got.sum(axis=1), 1)
@@ -104,7 +105,7 @@ def test_a_wrong_export_is_caught():
     _randomise_batch_norm(model, rng)
     spec = pg.export_model(model)
     x = _digits(6, 50, rng)
-    expected = pg.keras_probabilities(model, x)
+    expected = predict_float(model, x)
     broken = {**spec, "layers": [dict(layer) for layer in spec["layers"]]}
     conv = broken["layers"][2]
     assert conv["type"] == "conv"
@@ -119,7 +120,7 @@ def test_a_wrong_export_is_caught():
     lift["kernel"] = lift["kernel"].transpose(1, 0, 2, 3)  # rows and columns of the filters swapped
     x = _digits(4, 28, rng)
     got = np.stack([pg.forward(spec, d) for d in x])
-    assert np.abs(got - pg.keras_probabilities(p4, x)).max() > 1e-4
+    assert np.abs(got - predict_float(p4, x)).max() > 1e-4
 
 
 def test_unsupported_layers_are_refused():
@@ -151,15 +152,18 @@ def test_bundle_round_trip(tmp_path):
 # --- Sweeps, and placing on the canvas ----------------------------------------
 
 
-def test_accuracy_of_a_sweep_by_hand():
-    probs = np.zeros((2, 3, 4))
-    probs[0, [0, 1, 2], [1, 2, 0]] = 1  # answers 1, 2, 0
-    probs[1, [0, 1, 2], [1, 1, 1]] = 1  # answers 1, 1, 1
-    np.testing.assert_allclose(pg.accuracy(probs, [1, 2, 3]), [2 / 3, 1 / 3])
-    with pytest.raises(ValueError, match="N = len"):
-        pg.accuracy(probs, [1, 2])
-    with pytest.raises(ValueError, match="S, N, classes"):
-        pg.accuracy(probs[0], [1, 2, 3])
+def test_diagonal_sweep_equals_placing_by_hand():
+    keras.utils.set_random_seed(2)
+    model = models.dense_classifier(input_shape=(50, 50, 1), hidden_units=8)
+    (_, _), (x_test, _) = data.load_mnist()
+    digits = x_test[:3]
+    probs = pg.diagonal_sweep(model, digits)
+    assert probs.shape == (23, 3, 10) and probs.dtype == np.float64
+    for t in (0, 11, 22):
+        canvases = np.zeros((3, 50, 50), np.uint8)
+        canvases[:, t:t + 28, t:t + 28] = digits
+        np.testing.assert_array_equal(probs[t], lib.train.predict_proba(model, canvases, batch_size=256))
+    assert not np.array_equal(probs[0], probs[22])  # negative control: the dense network sees the move
 
 
 def test_place_and_its_errors():
