@@ -67,23 +67,6 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
-def html_table(header: list[str], rows: list[list], code_columns=()) -> str:
-    """An HTML table (a string, for ``IPython.display.HTML``) from a header and rows of cells.
-
-    Cells are escaped; those in ``code_columns`` (indices) are set in ``<code>``. (HTML because
-    the book renders Markdown outputs as CommonMark, which has no tables.)
-    """
-    import html
-
-    def cell(j, value):
-        text = html.escape(str(value))
-        return f"<td><code>{text}</code></td>" if j in code_columns else f"<td>{text}</td>"
-
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(cell(j, v) for j, v in enumerate(row)) + "</tr>" for row in rows)
-    return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 # --- Where it fails --------------------------------------------------------------------------
 
 
