@@ -423,13 +423,13 @@ def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_
     n = canvas_size - h + 1
     if n < 1:
         raise ValueError(f"a {h}x{h} digit does not fit on a {canvas_size}x{canvas_size} canvas")
+    from lib.data import place_at
+
     out = []
-    rows, cols = np.divmod(np.arange(n * n), n)
+    positions = np.stack(np.divmod(np.arange(n * n), n), axis=1)  # (row, column), row-major
     for start in range(0, n * n, batch_size):
-        r, c = rows[start:start + batch_size], cols[start:start + batch_size]
-        canvases = np.zeros((len(r), canvas_size, canvas_size), dtype=digit.dtype)
-        for i, (a, b) in enumerate(zip(r, c)):
-            canvases[i, a:a + h, b:b + h] = digit
+        corners = positions[start:start + batch_size]
+        canvases = place_at(np.broadcast_to(digit, (len(corners), h, h)), corners, canvas_size)
         out.append(feature_maps(model, canvases, layer_name, batch_size=batch_size))
     maps = np.concatenate(out)
     return maps.reshape((n, n) + maps.shape[1:])

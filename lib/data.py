@@ -180,6 +180,55 @@ def place_on_canvas(images, canvas_size: int = 50, seed=None):
     return canvases, positions
 
 
+def place_at(digits, positions, canvas_size: int = 50):
+    """Paste each digit with its top-left corner at a given place of an empty canvas.
+
+    Parameters
+    ----------
+    digits
+        Array of shape ``(N, h, h)``, usually MNIST's ``uint8`` ``(N, 28, 28)``.
+    positions
+        Integer array of shape ``(N, 2)`` (or ``(2,)``, the same place for every digit): the
+        (row, column) of each digit's top-left corner, each in ``0 .. S - h``, so that the
+        whole digit lies on the canvas.
+    canvas_size
+        Side ``S`` of the square canvas in pixels; ``S >= h``.
+
+    Returns
+    -------
+    Array of shape ``(N, S, S)`` and the dtype of ``digits`` (``uint8`` for MNIST), zero except
+    where each digit was pasted: the canvases :func:`place_on_canvas` makes for its random
+    positions. Memory: ``N * S * S`` bytes for ``uint8``; the paste writes through a strided
+    window view.
+    """
+    digits = _check_square_stack(digits, "digits")
+    if isinstance(canvas_size, bool) or not isinstance(canvas_size, numbers.Integral):
+        raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
+    n, h, _ = digits.shape
+    if canvas_size < h:
+        raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} digits; "
+                         f"use a canvas of at least {h} pixels")
+    positions = np.asarray(positions)
+    if positions.dtype == bool or not np.issubdtype(positions.dtype, np.integer):
+        raise TypeError(f"positions must be integers (pixels), got {positions.dtype}")
+    if positions.shape == (2,):
+        positions = np.broadcast_to(positions, (n, 2))
+    if positions.shape != (n, 2):
+        raise ValueError(f"positions must have shape ({n}, 2), one (row, column) per digit; got {positions.shape}")
+    highest = canvas_size - h
+    outside = np.flatnonzero((positions < 0).any(axis=1) | (positions > highest).any(axis=1))
+    if outside.size:
+        i = int(outside[0])
+        raise ValueError(f"digit {i} at {tuple(int(v) for v in positions[i])} is off the "
+                         f"{canvas_size}x{canvas_size} canvas: a {h}x{h} digit's top-left corner "
+                         f"must lie in 0..{highest}")
+    canvases = np.zeros((n, canvas_size, canvas_size), dtype=digits.dtype)
+    # windows[i, r, c] is the h x h block of canvas i whose top-left corner is (r, c).
+    windows = np.lib.stride_tricks.sliding_window_view(canvases, (h, h), axis=(1, 2), writeable=True)
+    windows[np.arange(n), positions[:, 0], positions[:, 1]] = digits
+    return canvases
+
+
 def random_placement(digits, rng, canvas_size: int = 50):
     """Augmentation for :func:`lib.train.fit`: each digit at a fresh random place on the canvas.
 
@@ -418,7 +467,7 @@ def translated_mnist(canvas_size: int = CANVAS_SIZE, train_seed: int = CANVAS_TR
 def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
     """Pad ``(N, h, h)`` digits with zeros into the centre of ``(N, S, S)`` canvases (same dtype).
 
-    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)``.
+    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)`` (:func:`place_at`).
     """
     images = _check_square_stack(images)
     h = images.shape[1]
@@ -426,9 +475,8 @@ def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
         raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
     if canvas_size < h:
         raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} images")
-    before = (canvas_size - h) // 2
-    after = canvas_size - h - before
-    return np.pad(images, ((0, 0), (before, after), (before, after)))
+    corner = (canvas_size - h) // 2
+    return place_at(images, (corner, corner), canvas_size)
 
 
 def rotated_mnist_splits(seed: int = 0, validation_size: int = VALIDATION_SIZE):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.data import rotate_image
+from lib.data import place_at, rotate_image
 
 #: Version of the exported format (the page checks it).
 FORMAT = 1
@@ -230,17 +230,6 @@ def forward(spec: dict, image) -> np.ndarray:
     return x
 
 
-def place(image, row: int, col: int, canvas_size: int = 50) -> np.ndarray:
-    """A ``(H, H)`` image pasted with its top-left corner at ``(row, col)`` on an empty canvas."""
-    img = np.asarray(image)
-    n = img.shape[0]
-    if not (0 <= row <= canvas_size - n and 0 <= col <= canvas_size - n):
-        raise ValueError(f"position ({row}, {col}) is off the {canvas_size}x{canvas_size} canvas")
-    canvas = np.zeros((canvas_size, canvas_size), dtype=img.dtype)
-    canvas[row:row + n, col:col + n] = img
-    return canvas
-
-
 # --- Writing the bundle for the page --------------------------------------------------------
 
 
@@ -325,7 +314,7 @@ def reference_values(translation: dict, rotation: dict, digits) -> dict:
     digits = np.asarray(digits, dtype=np.uint8)
     scaled = digits.astype(np.float32) / np.float32(255)
     positions, angles = reference_cases(digits)
-    canvases = np.stack([place(digits[i], r, c) for i, r, c in positions])
+    canvases = place_at(digits[[i for i, _, _ in positions]], [(r, c) for _, r, c in positions])
     turned = np.stack([rotate_image(scaled[i], a) for i, a in angles]).astype(np.float32)
     return {
         "digits": digits.reshape(len(digits), -1).tolist(),
@@ -346,9 +335,8 @@ def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
 
     digits = np.asarray(digits)
     steps = range(canvas_size - digits.shape[1] + 1)
-    return np.stack([predict_proba(model, np.stack([place(d, t, t, canvas_size) for d in digits]),
-                                   batch_size=256).astype(np.float64)
-                     for t in steps])
+    return np.stack([predict_proba(model, place_at(digits, (t, t), canvas_size), batch_size=256)
+                     for t in steps]).astype(np.float64)
 
 
 def write_json(path, value) -> int:

@@ -372,6 +372,55 @@ def test_random_placement_moves_each_digit_to_a_new_place_every_call():
         random_placement(digits, 0)
 
 
+# --- place_at: digits at given places ----------------------------------------------------------
+
+
+def test_place_at_makes_the_canvases_of_place_on_canvas():
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        h = int(rng.integers(1, 10))
+        size = int(rng.integers(h, 30))
+        digits = random_digits(rng, int(rng.integers(1, 40)), h)
+        canvases, positions = place_on_canvas(digits, size, seed=int(rng.integers(1000)))
+        placed = data.place_at(digits, positions, size)
+        assert placed.dtype == digits.dtype and placed.shape == canvases.shape
+        np.testing.assert_array_equal(placed, canvases)
+        if size > h:  # negative control: other places, other canvases
+            moved = (positions + 1) % (size - h + 1)
+            assert not np.array_equal(data.place_at(digits, moved, size), canvases)
+
+
+def test_place_at_by_hand_one_place_for_all_and_floats():
+    digits = np.arange(2 * 9, dtype=np.uint8).reshape(2, 3, 3) + 1
+    canvases = data.place_at(digits, [(0, 0), (2, 1)], 5)
+    expected = np.zeros((2, 5, 5), np.uint8)
+    expected[0, :3, :3], expected[1, 2:5, 1:4] = digits
+    np.testing.assert_array_equal(canvases, expected)
+    same = data.place_at(digits, (1, 2), 5)  # one (row, column) for every digit
+    np.testing.assert_array_equal(same[:, 1:4, 2:5], digits)
+    assert same.sum(dtype=np.int64) == digits.sum(dtype=np.int64)
+    floats = data.place_at(digits / 255, (1, 2), 5)
+    assert floats.dtype == np.float64 and np.array_equal(floats, same / 255)
+
+
+def test_place_at_refuses_what_does_not_fit():
+    digits = np.ones((3, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match=r"digit 1 at \(23, 0\) is off the 50x50 canvas.*0\.\.22"):
+        data.place_at(digits, [(0, 0), (23, 0), (5, 5)], 50)
+    with pytest.raises(ValueError, match="off the"):
+        data.place_at(digits, (-1, 0), 50)
+    with pytest.raises(ValueError, match=r"shape \(3, 2\)"):
+        data.place_at(digits, [(0, 0), (1, 1)], 50)
+    with pytest.raises(TypeError, match="integers"):
+        data.place_at(digits, np.zeros((3, 2)), 50)
+    with pytest.raises(ValueError, match="smaller"):
+        data.place_at(digits, (0, 0), 20)
+    with pytest.raises(TypeError, match="canvas_size"):
+        data.place_at(digits, (0, 0), 50.0)
+    with pytest.raises(ValueError, match="square"):
+        data.place_at(np.ones((3, 28, 27), np.uint8), (0, 0), 50)
+
+
 # --- rotate_image: any angle, bilinear (chapter Rotation, the playground) -----------------
 
 

@@ -60,10 +60,10 @@ def _random_bias(model, rng):
 
 def _digits(n, size, rng):
     (_, _), (x_test, _) = data.load_mnist()
-    x = x_test[:n].astype(np.float32) / np.float32(255)
+    x = x_test[:n]
     if size == 50:
-        x = np.stack([pg.place(d, int(r), int(c)) for d, (r, c) in zip(x, rng.integers(0, 23, (n, 2)))])
-    return x
+        x = data.place_at(x, rng.integers(0, 23, (n, 2)), 50)
+    return x.astype(np.float32) / np.float32(255)
 
 
 MODEL_BUILDERS = {
@@ -149,7 +149,7 @@ def test_bundle_round_trip(tmp_path):
     assert np.array_equal(pixels, digits.ravel()) and bundle["digits"]["labels"] == [3, 4]
 
 
-# --- Sweeps, and placing on the canvas ----------------------------------------
+# --- The diagonal sweep ------------------------------------------------------------------------
 
 
 def test_diagonal_sweep_equals_placing_by_hand():
@@ -164,14 +164,6 @@ def test_diagonal_sweep_equals_placing_by_hand():
         canvases[:, t:t + 28, t:t + 28] = digits
         np.testing.assert_array_equal(probs[t], lib.train.predict_proba(model, canvases, batch_size=256))
     assert not np.array_equal(probs[0], probs[22])  # negative control: the dense network sees the move
-
-
-def test_place_and_its_errors():
-    img = np.full((28, 28), 7, np.uint8)
-    canvas = pg.place(img, 22, 0)
-    assert canvas.shape == (50, 50) and canvas[22:, :28].min() == 7 and canvas.sum() == 7 * 784
-    with pytest.raises(ValueError, match="off the"):
-        pg.place(img, 23, 0)
 
 
 # --- The page's figures (drawing only) -------------------------------------------------------
