@@ -39,11 +39,9 @@ BOOK = ROOT / "book"
 
 
 def chapters_in_toc() -> list[str]:
-    import yaml
+    from lib.book import chapters
 
-    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
-    names = [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
-    return [n for n in names if "{code-cell}" in (BOOK / f"{n}.md").read_text()]
+    return chapters(BOOK, with_code=True)
 
 
 def run_chapter(name: str, timeout: int | None = 1800) -> dict:

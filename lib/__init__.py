@@ -2,17 +2,20 @@
 
 Every figure, table and number in the book comes from code in this package, one job per module:
 
-- :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits, validation splits
-  (NumPy only: importing it does not import TensorFlow).
+- :mod:`lib.data`: the shipped MNIST, digits on a canvas, rotated digits (quarter turns and
+  any angle), the chapters' datasets and validation splits (NumPy only: importing it does not
+  import TensorFlow).
 - :mod:`lib.layers`, :mod:`lib.models`: custom Keras layers and every model builder;
   :mod:`lib.ising_layers`, :mod:`lib.ising_models`: the same for spins on a torus (the group
   D4, circular padding, spin-flip invariance).
 - :mod:`lib.pipeline`: ``uint8`` images in, ``float32`` batches out, a new order and
   augmentation every epoch.
 - :mod:`lib.train`: :func:`lib.train.fit` (load the shipped network of a run, or train it),
-  :func:`lib.train.predict_proba`; :mod:`lib.cache`: the content key and the shipped entries
-  in ``weights/cache/``; :mod:`lib.keras_internals`: the one private Keras call.
-- :mod:`lib.stats`: summaries over seeds, t-intervals, verdicts, Markdown tables.
+  :func:`lib.train.predict_proba` runs a model on uint8 images (:func:`lib.rotation.predict_float`
+  on digits turned by any angle); :mod:`lib.cache`: the content key and the shipped entries in
+  ``weights/cache/``; :mod:`lib.keras_internals`: the one private Keras call.
+- :mod:`lib.stats`: summaries over seeds, t-intervals, verdicts, Markdown tables (the only renderer).
+- :mod:`lib.book`: the pages of ``book/_toc.yml`` in reading order.
 - :mod:`lib.analysis`, :mod:`lib.plots`: inspecting a trained network, and the figures.
 - :mod:`lib.translation`, :mod:`lib.black_box`, :mod:`lib.rotation`: each chapter's settings
   and computations.

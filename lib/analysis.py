@@ -67,23 +67,6 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
-def html_table(header: list[str], rows: list[list], code_columns=()) -> str:
-    """An HTML table (a string, for ``IPython.display.HTML``) from a header and rows of cells.
-
-    Cells are escaped; those in ``code_columns`` (indices) are set in ``<code>``. (HTML because
-    the book renders Markdown outputs as CommonMark, which has no tables.)
-    """
-    import html
-
-    def cell(j, value):
-        text = html.escape(str(value))
-        return f"<td><code>{text}</code></td>" if j in code_columns else f"<td>{text}</td>"
-
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(cell(j, v) for j, v in enumerate(row)) + "</tr>" for row in rows)
-    return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 # --- Where it fails --------------------------------------------------------------------------
 
 
@@ -440,13 +423,13 @@ def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_
     n = canvas_size - h + 1
     if n < 1:
         raise ValueError(f"a {h}x{h} digit does not fit on a {canvas_size}x{canvas_size} canvas")
+    from lib.data import place_at
+
     out = []
-    rows, cols = np.divmod(np.arange(n * n), n)
+    positions = np.stack(np.divmod(np.arange(n * n), n), axis=1)  # (row, column), row-major
     for start in range(0, n * n, batch_size):
-        r, c = rows[start:start + batch_size], cols[start:start + batch_size]
-        canvases = np.zeros((len(r), canvas_size, canvas_size), dtype=digit.dtype)
-        for i, (a, b) in enumerate(zip(r, c)):
-            canvases[i, a:a + h, b:b + h] = digit
+        corners = positions[start:start + batch_size]
+        canvases = place_at(np.broadcast_to(digit, (len(corners), h, h)), corners, canvas_size)
         out.append(feature_maps(model, canvases, layer_name, batch_size=batch_size))
     maps = np.concatenate(out)
     return maps.reshape((n, n) + maps.shape[1:])

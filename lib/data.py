@@ -5,10 +5,13 @@ them to ``float32`` per batch. Every random choice takes an explicit ``seed``
 so that rerunning gives the same dataset.
 
 Every dataset the book trains on is built here: :func:`translated_mnist` and
-:func:`centered_on_canvas` (chapter *Translation*), :func:`rotated_mnist` (chapter
-*Rotation*), each training set split by :func:`split_validation` into the images a model
-learns from and a validation set for curves and every choice; the test set is only used to
-score final models. This module needs NumPy only: importing it does not import TensorFlow.
+:func:`centered_on_canvas` (chapter *Translation*), :func:`rotated_mnist_splits` and
+:func:`upright_splits` (chapter *Rotation*), each training set split by
+:func:`split_validation` into the images a model learns from and a validation set for curves
+and every choice; the test set is only used to score final models. The image operations
+live here too: :func:`place_on_canvas` (random places), :func:`rotate90` (quarter turns, exact),
+:func:`rotate_image` (any angle, bilinear). This module needs NumPy only: importing it does
+not import TensorFlow.
 """
 
 from __future__ import annotations
@@ -177,6 +180,55 @@ def place_on_canvas(images, canvas_size: int = 50, seed=None):
     return canvases, positions
 
 
+def place_at(digits, positions, canvas_size: int = 50):
+    """Paste each digit with its top-left corner at a given place of an empty canvas.
+
+    Parameters
+    ----------
+    digits
+        Array of shape ``(N, h, h)``, usually MNIST's ``uint8`` ``(N, 28, 28)``.
+    positions
+        Integer array of shape ``(N, 2)`` (or ``(2,)``, the same place for every digit): the
+        (row, column) of each digit's top-left corner, each in ``0 .. S - h``, so that the
+        whole digit lies on the canvas.
+    canvas_size
+        Side ``S`` of the square canvas in pixels; ``S >= h``.
+
+    Returns
+    -------
+    Array of shape ``(N, S, S)`` and the dtype of ``digits`` (``uint8`` for MNIST), zero except
+    where each digit was pasted: the canvases :func:`place_on_canvas` makes for its random
+    positions. Memory: ``N * S * S`` bytes for ``uint8``; the paste writes through a strided
+    window view.
+    """
+    digits = _check_square_stack(digits, "digits")
+    if isinstance(canvas_size, bool) or not isinstance(canvas_size, numbers.Integral):
+        raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
+    n, h, _ = digits.shape
+    if canvas_size < h:
+        raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} digits; "
+                         f"use a canvas of at least {h} pixels")
+    positions = np.asarray(positions)
+    if positions.dtype == bool or not np.issubdtype(positions.dtype, np.integer):
+        raise TypeError(f"positions must be integers (pixels), got {positions.dtype}")
+    if positions.shape == (2,):
+        positions = np.broadcast_to(positions, (n, 2))
+    if positions.shape != (n, 2):
+        raise ValueError(f"positions must have shape ({n}, 2), one (row, column) per digit; got {positions.shape}")
+    highest = canvas_size - h
+    outside = np.flatnonzero((positions < 0).any(axis=1) | (positions > highest).any(axis=1))
+    if outside.size:
+        i = int(outside[0])
+        raise ValueError(f"digit {i} at {tuple(int(v) for v in positions[i])} is off the "
+                         f"{canvas_size}x{canvas_size} canvas: a {h}x{h} digit's top-left corner "
+                         f"must lie in 0..{highest}")
+    canvases = np.zeros((n, canvas_size, canvas_size), dtype=digits.dtype)
+    # windows[i, r, c] is the h x h block of canvas i whose top-left corner is (r, c).
+    windows = np.lib.stride_tricks.sliding_window_view(canvases, (h, h), axis=(1, 2), writeable=True)
+    windows[np.arange(n), positions[:, 0], positions[:, 1]] = digits
+    return canvases
+
+
 def random_placement(digits, rng, canvas_size: int = 50):
     """Augmentation for :func:`lib.train.fit`: each digit at a fresh random place on the canvas.
 
@@ -245,6 +297,54 @@ def rotate90(images, k):
         chosen = k == r
         out[chosen] = np.rot90(images[chosen], r, axes=(-2, -1))
     return out
+
+
+def rotate_image(image, degrees: float) -> np.ndarray:
+    """Turn a square image counter-clockwise by ``degrees`` about its centre (bilinear, zeros outside).
+
+    Output pixel ``(i, j)`` takes the value of the input at the point that the rotation carries
+    onto it. With ``c = (H - 1) / 2``, ``x = j - c`` and ``y = c - i`` (y upwards) it reads the
+    input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
+    interpolated bilinearly between the four nearest pixels (pixels outside the image count as
+    zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
+    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``, or
+    ``(N, H, H)`` for a stack ``(N, H, H)`` (every image turned alike, in one pass).
+    ``book/_extra/playground/playground.js`` does the same arithmetic in the same order.
+    Used by :func:`lib.rotation.accuracy_by_angle` and the playground (``book/playground.md``).
+    """
+    img = np.asarray(image, dtype=np.float64)
+    if img.ndim not in (2, 3) or img.shape[-1] != img.shape[-2]:
+        raise ValueError(f"image must be square (H, H) or a stack (N, H, H), got shape {img.shape}")
+    n = img.shape[-1]
+    cos, sin = _cos_sin(degrees)
+    c = (n - 1) / 2
+    i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
+    x, y = j - c, c - i
+    col = c + (cos * x + sin * y)
+    row = c + (sin * x - cos * y)
+    r0, c0 = np.floor(row), np.floor(col)
+    fr, fc = row - r0, col - c0
+    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
+    padded = np.zeros(img.shape[:-2] + (n + 2, n + 2))
+    padded[..., 1:-1, 1:-1] = img
+
+    def at(r, q):  # input pixel (r, q), zero outside
+        inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
+        return np.where(inside, padded[..., np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
+
+    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
+    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
+    return top * (1 - fr) + bottom * fr
+
+
+def _cos_sin(degrees):
+    """cos and sin of an angle in degrees, exact at multiples of 90."""
+    d = float(degrees) % 360.0
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
+    if d in exact:
+        return exact[d]
+    t = d * np.pi / 180  # as in playground.js
+    return float(np.cos(t)), float(np.sin(t))
 
 
 def rotated_mnist(images, labels, per_class: int | None = None, seed=None):
@@ -367,7 +467,7 @@ def translated_mnist(canvas_size: int = CANVAS_SIZE, train_seed: int = CANVAS_TR
 def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
     """Pad ``(N, h, h)`` digits with zeros into the centre of ``(N, S, S)`` canvases (same dtype).
 
-    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)``.
+    The top-left corner lands at ``((S - h) // 2, (S - h) // 2)`` (:func:`place_at`).
     """
     images = _check_square_stack(images)
     h = images.shape[1]
@@ -375,9 +475,8 @@ def centered_on_canvas(images, canvas_size: int = CANVAS_SIZE):
         raise TypeError(f"canvas_size must be an integer, got {canvas_size!r}")
     if canvas_size < h:
         raise ValueError(f"canvas_size={canvas_size} is smaller than the {h}x{h} images")
-    before = (canvas_size - h) // 2
-    after = canvas_size - h - before
-    return np.pad(images, ((0, 0), (before, after), (before, after)))
+    corner = (canvas_size - h) // 2
+    return place_at(images, (corner, corner), canvas_size)
 
 
 def rotated_mnist_splits(seed: int = 0, validation_size: int = VALIDATION_SIZE):
@@ -401,3 +500,17 @@ def rotated_mnist_splits(seed: int = 0, validation_size: int = VALIDATION_SIZE):
                              "test": (x_test, y_test, seed + 1)}.items():
         out[f"x_{split}"], out[f"y_{split}"], out[f"k_{split}"] = rotated_mnist(x, y, seed=s)
     return out
+
+
+def upright_splits(validation_size: int = VALIDATION_SIZE) -> dict:
+    """Upright MNIST split like :func:`rotated_mnist_splits`, without turning anything.
+
+    The 60,000 training digits are split by :func:`split_validation`; the test set is the 10,000
+    test digits in their original order. Returns a dict with ``x_s`` ``uint8 (N, 28, 28)`` and
+    ``y_s`` ``uint8 (N,)`` for ``s`` in ``train, val, test`` (chapter *Rotation*: the models
+    trained on upright digits for contrast).
+    """
+    (x, y), (x_test, y_test) = load_mnist()
+    fit_idx, val_idx = split_validation(len(x), validation_size)
+    return {"x_train": x[fit_idx], "y_train": y[fit_idx], "x_val": x[val_idx], "y_val": y[val_idx],
+            "x_test": x_test, "y_test": y_test}

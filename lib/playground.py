@@ -11,9 +11,9 @@ the reader's browser, with a short forward pass in plain JavaScript
   convolutions and dense layers through their ``effective_kernel()``.
 - :func:`forward`: the same forward pass in NumPy, the reference for the JavaScript one; the
   tests check it against Keras.
-- :func:`rotate_image`: a rotation by any angle (bilinear interpolation about the image centre),
-  the same arithmetic as in the page; at multiples of 90 degrees it equals
-  :func:`lib.data.rotate90` exactly.
+- The page turns a digit by any angle with the arithmetic of :func:`lib.data.rotate_image`
+  (bilinear interpolation about the image centre; at multiples of 90 degrees it equals
+  :func:`lib.data.rotate90` exactly); :func:`reference_values` uses it for the browser check.
 - :func:`write_bundle`: everything into one JavaScript file that the page loads with a
   ``<script>`` tag (it works from ``file://`` too, where a browser refuses ``fetch``).
 
@@ -30,6 +30,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+
+from lib.data import place_at, rotate_image
 
 #: Version of the exported format (the page checks it).
 FORMAT = 1
@@ -228,67 +230,6 @@ def forward(spec: dict, image) -> np.ndarray:
     return x
 
 
-# --- Rotation by any angle ------------------------------------------------------------------
-
-
-def rotate_image(image, degrees: float) -> np.ndarray:
-    """Turn a square image counter-clockwise by ``degrees`` about its centre (bilinear, zeros outside).
-
-    Output pixel ``(i, j)`` takes the value of the input at the point that the rotation carries
-    onto it. With ``c = (H - 1) / 2``, ``x = j - c`` and ``y = c - i`` (y upwards) it reads the
-    input at column ``c + cos t * x + sin t * y`` and row ``c + sin t * x - cos t * y``,
-    interpolated bilinearly between the four nearest pixels (pixels outside the image count as
-    zero). For multiples of 90 degrees ``cos`` and ``sin`` are taken exactly, so the result is
-    :func:`lib.data.rotate90`. Computed in float64; returns float64 ``(H, H)``, or
-    ``(N, H, H)`` for a stack ``(N, H, H)`` (every image turned alike, in one pass).
-    ``playground.js`` does the same arithmetic in the same order.
-    """
-    img = np.asarray(image, dtype=np.float64)
-    if img.ndim not in (2, 3) or img.shape[-1] != img.shape[-2]:
-        raise ValueError(f"image must be square (H, H) or a stack (N, H, H), got shape {img.shape}")
-    n = img.shape[-1]
-    cos, sin = _cos_sin(degrees)
-    c = (n - 1) / 2
-    i, j = np.meshgrid(np.arange(n, dtype=np.float64), np.arange(n, dtype=np.float64), indexing="ij")
-    x, y = j - c, c - i
-    col = c + (cos * x + sin * y)
-    row = c + (sin * x - cos * y)
-    r0, c0 = np.floor(row), np.floor(col)
-    fr, fc = row - r0, col - c0
-    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-    padded = np.zeros(img.shape[:-2] + (n + 2, n + 2))
-    padded[..., 1:-1, 1:-1] = img
-
-    def at(r, q):  # input pixel (r, q), zero outside
-        inside = (r >= -1) & (r <= n) & (q >= -1) & (q <= n)
-        return np.where(inside, padded[..., np.clip(r + 1, 0, n + 1), np.clip(q + 1, 0, n + 1)], 0.0)
-
-    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
-    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
-    return top * (1 - fr) + bottom * fr
-
-
-def _cos_sin(degrees):
-    """cos and sin of an angle in degrees, exact at multiples of 90."""
-    d = float(degrees) % 360.0
-    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
-    if d in exact:
-        return exact[d]
-    t = d * np.pi / 180  # as in playground.js
-    return float(np.cos(t)), float(np.sin(t))
-
-
-def place(image, row: int, col: int, canvas_size: int = 50) -> np.ndarray:
-    """A ``(H, H)`` image pasted with its top-left corner at ``(row, col)`` on an empty canvas."""
-    img = np.asarray(image)
-    n = img.shape[0]
-    if not (0 <= row <= canvas_size - n and 0 <= col <= canvas_size - n):
-        raise ValueError(f"position ({row}, {col}) is off the {canvas_size}x{canvas_size} canvas")
-    canvas = np.zeros((canvas_size, canvas_size), dtype=img.dtype)
-    canvas[row:row + n, col:col + n] = img
-    return canvas
-
-
 # --- Writing the bundle for the page --------------------------------------------------------
 
 
@@ -344,18 +285,6 @@ def write_bundle(path, models: dict, digits, labels) -> int:
 REFERENCE_ANGLES = (0, 17, 45, 90, 123, 180, 270, 333)
 
 
-def keras_probabilities(model, images) -> np.ndarray:
-    """Keras' class probabilities (float64 ``(N, classes)``) of float images ``(N, H, W)`` in [0, 1].
-
-    The images are cast to float32, exactly what the page feeds its forward pass.
-    """
-    import keras
-
-    x = np.asarray(images, dtype=np.float32)[..., None]
-    out = [keras.ops.convert_to_numpy(model(x[i:i + 256], training=False)) for i in range(0, len(x), 256)]
-    return np.concatenate(out).astype(np.float64)
-
-
 def reference_cases(digits, seed: int = 0, canvas_size: int = 50):
     """Positions (3 per digit: centre, a corner, a random one) and angles for the agreement check."""
     n, size = len(digits), np.asarray(digits).shape[1]
@@ -374,44 +303,40 @@ def reference_values(translation: dict, rotation: dict, digits) -> dict:
     """Keras' probabilities for :func:`reference_cases`: what the browser must reproduce.
 
     ``translation`` and ``rotation`` map the page's keys to Keras models (float32). Digits are
-    ``uint8`` ``(N, 28, 28)``; the page scales them by 1/255 in float32, as here.
+    ``uint8`` ``(N, 28, 28)``; the page scales them by 1/255 in float32, as here. The placed
+    digits are ``uint8`` canvases (:func:`lib.train.predict_proba`); the turned ones lie between
+    the ``uint8`` levels (:func:`lib.rotation.predict_float`). Probabilities are float64
+    lists rounded to 9 decimals.
     """
+    from lib.rotation import predict_float
+    from lib.train import predict_proba
+
     digits = np.asarray(digits, dtype=np.uint8)
     scaled = digits.astype(np.float32) / np.float32(255)
     positions, angles = reference_cases(digits)
-    canvases = np.stack([place(scaled[i], r, c) for i, r, c in positions])
+    canvases = place_at(digits[[i for i, _, _ in positions]], [(r, c) for _, r, c in positions])
     turned = np.stack([rotate_image(scaled[i], a) for i, a in angles]).astype(np.float32)
     return {
         "digits": digits.reshape(len(digits), -1).tolist(),
         "positions": positions,
         "angles": angles,
-        "translation": {k: keras_probabilities(m, canvases).round(9).tolist() for k, m in translation.items()},
-        "rotation": {k: keras_probabilities(m, turned).round(9).tolist() for k, m in rotation.items()},
+        "translation": {k: predict_proba(m, canvases, batch_size=256).astype(np.float64).round(9).tolist()
+                        for k, m in translation.items()},
+        "rotation": {k: predict_float(m, turned, batch_size=256).astype(np.float64).round(9).tolist()
+                     for k, m in rotation.items()},
     }
 
 
-def angle_sweep(model, digits, angles) -> np.ndarray:
-    """Probabilities ``(len(angles), N, classes)`` of ``uint8`` digits turned by each angle."""
-    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
-    return np.stack([keras_probabilities(model, rotate_image(scaled, a)) for a in angles])
-
-
 def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
-    """Probabilities ``(canvas_size - 27, N, classes)`` with the digits moved along the diagonal."""
-    scaled = np.asarray(digits, dtype=np.float32) / np.float32(255)
-    steps = range(canvas_size - scaled.shape[1] + 1)
-    return np.stack([keras_probabilities(model, np.stack([place(d, t, t, canvas_size) for d in scaled]))
-                     for t in steps])
+    """Probabilities ``float64 (canvas_size - h + 1, N, classes)`` of ``uint8 (N, h, h)`` digits
+    moved along the diagonal: step ``t`` has every digit's top-left corner at ``(t, t)``.
+    Accuracy at each step: :func:`lib.rotation.sweep_accuracy`."""
+    from lib.train import predict_proba
 
-
-def accuracy(probs, labels) -> np.ndarray:
-    """Fraction correct at each step of a sweep: ``probs`` ``(S, N, classes)`` (from
-    :func:`angle_sweep` or :func:`diagonal_sweep`) and the ``N`` true ``labels`` -> ``(S,)``."""
-    probs, labels = np.asarray(probs), np.asarray(labels)
-    if probs.ndim != 3 or labels.shape != probs.shape[1:2]:
-        raise ValueError(f"probs must be (S, N, classes) with N = len(labels); got {probs.shape} "
-                         f"and {labels.shape} labels")
-    return (probs.argmax(-1) == labels).mean(axis=1)
+    digits = np.asarray(digits)
+    steps = range(canvas_size - digits.shape[1] + 1)
+    return np.stack([predict_proba(model, place_at(digits, (t, t), canvas_size), batch_size=256)
+                     for t in steps]).astype(np.float64)
 
 
 def write_json(path, value) -> int:

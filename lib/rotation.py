@@ -5,6 +5,8 @@
   (summaries and tables are in :mod:`lib.stats`).
 - :func:`rotation_counts`: the balanced rotated dataset, class by rotation.
 - :func:`per_rotation_accuracy`: every test image in all four rotations.
+- :func:`angle_sweep`, :func:`accuracy_by_angle`: digits turned by any angle; :func:`predict_float`
+  runs a model on such images, whose pixels are no longer ``uint8``.
 - :func:`six_nine_confusion`: how often 6 and 9 are swapped (the full confusion matrix is
   :func:`lib.analysis.confusion_matrix`).
 - :func:`rotated_dense_shift_error`, :func:`p4_shift_error`, :func:`max_probability_change`:
@@ -28,9 +30,9 @@ import keras  # noqa: E402
 
 from lib import models  # noqa: E402
 from lib.analysis import relative_error  # noqa: E402
-from lib.data import load_mnist, rotate90, split_validation  # noqa: E402
+from lib.data import rotate90, rotate_image  # noqa: E402
 from lib.pipeline import to_float  # noqa: E402
-from lib.train import fit  # noqa: E402
+from lib.train import fit, predict_proba  # noqa: E402
 
 #: The dense benchmarks' stopping rule (Adam, learning rate 1e-3, batches of 128): stop when
 #: validation accuracy has not improved for DENSE_PATIENCE epochs (at most DENSE_MAX_EPOCHS),
@@ -211,38 +213,89 @@ def data_efficiency(data: dict, sizes=EFFICIENCY_SIZES, full: dict | None = None
     return out
 
 
-def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> dict:
-    """Accuracy of each network on digits turned by any angle.
+#: Images per forward pass of the angle sweeps: batches of about 200 keep the p4 CNN's
+#: activations (48 maps of 26x26 per image) small.
+SWEEP_BATCH = 200
 
-    ``networks``: label -> Keras model taking ``(N, H, H, 1)`` images in [0, 1]; ``digits``:
-    ``uint8 (N, H, H)``; ``labels``: ``(N,)``; ``angles`` in degrees, counter-clockwise. Each
-    angle is applied once (bilinear interpolation, :func:`lib.playground.rotate_image`, exact
-    for quarter turns) and every network sees the same turned images. Returns label ->
-    ``float64 (len(angles),)`` fractions correct.
+
+def predict_float(model, images, batch_size: int = SWEEP_BATCH) -> np.ndarray:
+    """Class probabilities ``float32 (N, classes)`` of float images ``(N, H, W)`` in ``[0, 1]``.
+
+    :func:`lib.train.predict_proba` is the book's one way to run a model on images, and takes
+    ``uint8`` pixels. A digit turned by an angle other than a quarter turn
+    (:func:`lib.data.rotate_image`, bilinear) has pixels between the 256 levels of ``uint8``;
+    rounding them would change the image, so such images are predicted here, as ``float32``
+    (what the playground's page feeds its networks too). The model runs in inference mode on
+    consecutive batches of ``batch_size`` images: the same batches give the same bits as
+    :func:`lib.train.predict_proba` on the ``uint8`` images they came from. ``batch_size``
+    bounds the memory of the activations; the result depends on it only in float32 rounding.
     """
-    from lib.playground import rotate_image
+    x = np.asarray(images)
+    if x.dtype == np.uint8:
+        raise TypeError("images are uint8: use lib.train.predict_proba, which scales them by 1/255")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"images must be floats in [0, 1], got {x.dtype}")
+    if x.ndim != 3 or len(x) == 0:
+        raise ValueError(f"images must be a non-empty stack (N, H, W), got shape {x.shape}")
+    x = x.astype(np.float32)
+    if x.min() < 0 or x.max() > 1 + 1e-6:
+        raise ValueError(f"images must lie in [0, 1] (pixels divided by 255), got {x.min()}..{x.max()}")
+    batch_size = int(batch_size)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    probs = [np.asarray(model.predict_on_batch(x[s:s + batch_size, ..., None]))  # one compiled call each
+             for s in range(0, len(x), batch_size)]
+    return np.concatenate(probs).astype(np.float32)
 
+
+def _turned(digits, angles):
+    """Each angle's turn of ``uint8 (N, H, H)`` digits: ``float32 (N, H, H)`` in [0, 1], one per angle."""
+    digits = np.asarray(digits)
+    if digits.ndim != 3 or digits.dtype != np.uint8:
+        raise ValueError(f"digits must be uint8 (N, H, H), got {digits.dtype} {digits.shape}")
+    scaled = digits.astype(np.float32) / np.float32(255)
+    for angle in angles:
+        yield rotate_image(scaled, float(angle)).astype(np.float32)
+
+
+def angle_sweep(networks: dict, digits, angles=SWEEP_ANGLES, batch_size: int = SWEEP_BATCH) -> dict:
+    """Class probabilities of each network on ``uint8 (N, H, H)`` digits turned by each angle.
+
+    ``networks``: label -> Keras model taking ``(N, H, H, 1)`` images in [0, 1]; ``angles`` in
+    degrees, counter-clockwise. Each angle is applied once (bilinear interpolation,
+    :func:`lib.data.rotate_image`, exact for quarter turns) and every network sees the same
+    turned images (:func:`predict_float`, batches of ``batch_size``). Returns label ->
+    ``float32 (len(angles), N, classes)``. Used by the chapter *Rotation* (through
+    :func:`accuracy_by_angle`) and the playground.
+    """
+    out = {label: [] for label in networks}
+    for turned in _turned(digits, angles):
+        for label, model in networks.items():
+            out[label].append(predict_float(model, turned, batch_size))
+    return {label: np.stack(probs) for label, probs in out.items()}
+
+
+def sweep_accuracy(probabilities, labels) -> np.ndarray:
+    """Fraction correct at each step of a sweep: ``probabilities`` ``(S, N, classes)`` (from
+    :func:`angle_sweep`, or the playground's diagonal sweep) and the ``N`` true ``labels``:
+    ``float64 (S,)``."""
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    if probabilities.ndim != 3 or labels.shape != probabilities.shape[1:2]:
+        raise ValueError(f"probabilities must be (S, N, classes) with N = len(labels); got "
+                         f"{probabilities.shape} and {labels.shape} labels")
+    return (probabilities.argmax(-1) == labels).mean(axis=1)
+
+
+def accuracy_by_angle(networks: dict, digits, labels, angles=SWEEP_ANGLES) -> dict:
+    """Accuracy of each network on digits turned by any angle: label -> ``float64 (len(angles),)``.
+
+    ``networks``, ``digits`` (``uint8 (N, H, H)``) and ``angles`` as for :func:`angle_sweep`;
+    ``labels``: ``(N,)``.
+    """
     digits, labels = np.asarray(digits), np.asarray(labels)
     if digits.ndim != 3 or labels.shape != digits.shape[:1]:
         raise ValueError(f"digits must be (N, H, H) with N labels, got {digits.shape} and {labels.shape}")
-    scaled = digits.astype(np.float32) / np.float32(255)
-    out = {label: np.empty(len(angles)) for label in networks}
-    for i, angle in enumerate(angles):
-        turned = rotate_image(scaled, float(angle)).astype(np.float32)[..., None]
-        for label, model in networks.items():  # predict_on_batch: one compiled call per batch;
-            # batches of 200 keep the p4 CNN's activations (48 maps of 26x26 per image) small
-            probs = [np.asarray(model.predict_on_batch(turned[s:s + 200]))
-                     for s in range(0, len(turned), 200)]
-            out[label][i] = np.mean(np.concatenate(probs).argmax(-1) == labels)
-    return out
-
-
-def upright_splits() -> dict:
-    """Upright MNIST split like the rotated set: ``x_s, y_s`` for ``s`` in ``train, val, test``."""
-    (x, y), (x_test, y_test) = load_mnist()
-    fit_idx, val_idx = split_validation(len(x))
-    return {"x_train": x[fit_idx], "y_train": y[fit_idx], "x_val": x[val_idx], "y_val": y[val_idx],
-            "x_test": x_test, "y_test": y_test}
+    return {label: sweep_accuracy(p, labels) for label, p in angle_sweep(networks, digits, angles).items()}
 
 
 def train_seeds(spec: ModelSpec, data: dict, keep_models: int = 1, **kwargs) -> list:
@@ -281,20 +334,11 @@ def train_seeds(spec: ModelSpec, data: dict, keep_models: int = 1, **kwargs) -> 
 def predictions_all_rotations(model, images, channel_axis: bool = True, batch_size: int = 256) -> np.ndarray:
     """``float32`` ``(4, N, classes)``: class probabilities for every image rotated by k = 0..3.
 
-    ``images`` are ``uint8`` ``(N, H, W)``, scaled to ``[0, 1]`` batch by batch as in training.
-    Calls the model directly on batches (no ``predict`` pipeline to build per call: faster and
-    lighter in memory for a handful of evaluations).
+    ``images`` are ``uint8`` ``(N, H, W)``; each rotation is predicted by
+    :func:`lib.train.predict_proba` in batches of ``batch_size``.
     """
     images = np.asarray(images)
-    out = []
-    for k in range(4):
-        rotated = rotate90(images, k)
-        probs = []
-        for start in range(0, len(rotated), batch_size):
-            x = to_float(rotated[start:start + batch_size], channel_axis)
-            probs.append(keras.ops.convert_to_numpy(model(x, training=False)))
-        out.append(np.concatenate(probs).astype(np.float32))
-    return np.stack(out)
+    return np.stack([predict_proba(model, rotate90(images, k), batch_size, channel_axis) for k in range(4)])
 
 
 def per_rotation_accuracy(probabilities, labels) -> np.ndarray:

@@ -153,14 +153,29 @@ def percent(mean: float, half: float = float("nan")) -> str:
     return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f} ± {100 * half:.2f}"
 
 
-def markdown_table(header: list[str], rows: list[list], align: str | None = None) -> str:
-    """A Markdown table; ``align`` has one letter per column, ``l`` or ``r`` (default: first left)."""
+def markdown_table(header: list[str], rows: list[list], align: str | None = None, code_columns=()) -> str:
+    """A Markdown table (a string, for ``IPython.display.Markdown``): the book's one table renderer.
+
+    ``align`` has one letter per column, ``l`` or ``r`` (default: the first left, the others
+    right); cells in ``code_columns`` (column indices) are set as code, in backticks. A ``|``
+    in a cell is escaped, so it cannot split the cell. myst-nb renders a Markdown output with
+    MyST's parser, which has tables.
+    """
     align = align or "l" + "r" * (len(header) - 1)
     if len(align) != len(header) or any(len(r) != len(header) for r in rows):
         raise ValueError("every row and the alignment need one entry per column of the header")
+    if set(align) - {"l", "r"}:
+        raise ValueError(f"align takes one letter per column, l or r; got {align!r}")
+
+    def text(value):
+        return str(value).replace("|", "\\|")
+
+    def cell(j, value):
+        return f"`{text(value)}`" if j in code_columns else text(value)
+
     rule = "|" + "|".join("---" if a == "l" else "---:" for a in align) + "|"
-    lines = ["| " + " | ".join(header) + " |", rule]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    lines = ["| " + " | ".join(text(h) for h in header) + " |", rule]
+    lines += ["| " + " | ".join(cell(j, c) for j, c in enumerate(r)) + " |" for r in rows]
     return "\n".join(lines)
 
 

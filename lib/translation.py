@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from lib.data import CANVAS_SIZE, DIGIT_SIZE, centered_on_canvas, translated_mnist
+from lib.data import CANVAS_SIZE, DIGIT_SIZE, centered_on_canvas, place_at, translated_mnist
 
 #: The dense network of the chapter (keyword arguments of :func:`lib.models.dense_classifier`).
 DENSE_CONFIG = {"input_shape": [CANVAS_SIZE, CANVAS_SIZE, 1], "hidden_units": 100}
@@ -361,12 +361,11 @@ def _check_sweep(digits, max_shift, canvas_size, corner):
 
 def _shifted_canvases(digit, max_shift, canvas_size, corner):
     """``(2, max_shift + 1, C, C)``: the digit at ``corner``, shifted down (0) and right (1)."""
-    h, w = digit.shape
-    canvases = np.zeros((2, max_shift + 1, canvas_size, canvas_size), dtype=digit.dtype)
-    for s in range(max_shift + 1):
-        canvases[0, s, corner + s:corner + s + h, corner:corner + w] = digit
-        canvases[1, s, corner:corner + h, corner + s:corner + s + w] = digit
-    return canvases
+    s = np.arange(max_shift + 1)
+    fixed = np.full_like(s, corner)
+    corners = np.concatenate([np.stack([corner + s, fixed], 1), np.stack([fixed, corner + s], 1)])
+    digits = np.broadcast_to(digit, (len(corners),) + digit.shape)
+    return place_at(digits, corners, canvas_size).reshape(2, max_shift + 1, canvas_size, canvas_size)
 
 
 def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, corner: int = 50) -> np.ndarray:
@@ -376,10 +375,7 @@ def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, 
     digit ``i``."""
     from lib.analysis import feature_maps, relative_error
 
-    digits = np.asarray(digits)
-    h, w = digits.shape[1:]
-    canvases = np.zeros((len(digits), canvas_size, canvas_size), dtype=digits.dtype)
-    canvases[:, corner:corner + h, corner:corner + w] = digits
+    canvases = place_at(digits, (corner, corner), canvas_size)
     pooled = feature_maps(model, canvases, pooled_layer, batch_size=_SWEEP_BATCH)
     return np.array([relative_error(pooled[i + 1], pooled[i]) for i in range(len(digits) - 1)])
 
@@ -523,12 +519,10 @@ def moved_and_turned(digit, canvas_size: int = CANVAS_SIZE):
     """
     from lib.data import rotate90
 
-    centred = centered_on_canvas(np.asarray(digit)[None], canvas_size)[0]
-    h = np.asarray(digit).shape[0]
-    corner = np.zeros_like(centred)
-    corner[:h, :h] = digit
-    other = np.zeros_like(centred)
-    other[-h:, -h:] = digit
+    digit = np.asarray(digit)[None]
+    far = canvas_size - digit.shape[1]
+    centred = centered_on_canvas(digit, canvas_size)[0]
+    corner, other = place_at(np.concatenate([digit, digit]), [(0, 0), (far, far)], canvas_size)
     canvases = np.stack([centred, corner, other, rotate90(centred, 1), rotate90(centred, 2)])
     return canvases, ["centred", "top left", "bottom right", "turned 90° left", "turned 180°"]
 

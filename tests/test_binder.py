@@ -20,6 +20,8 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from lib.book import chapters
+
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
 CONFIG = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
@@ -41,15 +43,6 @@ def pins(path: Path) -> dict[str, str]:
         assert sep and version, f"{path.relative_to(ROOT)}: {line!r} is not pinned to an exact version"
         result[canonicalize_name(name)] = version.strip()
     return result
-
-
-def toc_pages():
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
-
-
-def chapters():
-    return [p for p in toc_pages() if "{code-cell}" in (ROOT / "book" / f"{p}.md").read_text()]
 
 
 def test_binder_pins_agree_with_requirements():
@@ -94,7 +87,7 @@ def _imported_modules():
     """Top-level modules imported by the chapters' code cells and by lib/."""
     sources = [(p, "\n".join(c.source for c in jupytext.read(ROOT / "book" / f"{p}.md").cells
                              if c.cell_type == "code" and not c.source.lstrip().startswith(("%", "!"))))
-               for p in chapters()]
+               for p in chapters(ROOT / "book", with_code=True)]
     sources += [(str(f.relative_to(ROOT)), f.read_text()) for f in sorted((ROOT / "lib").rglob("*.py"))]
     modules = {}
     for where, text in sources:
@@ -124,7 +117,7 @@ def test_binder_installs_everything_the_chapters_import():
     assert not missing, f"binder/requirements.txt does not install: {missing}"
 
 
-@pytest.mark.parametrize("page", chapters())
+@pytest.mark.parametrize("page", chapters(ROOT / "book", with_code=True))
 def test_binder_notebook_is_the_book_chapter(page):
     """Binder opens the .md through jupytext; the build reads it through myst-nb: same code."""
     text = (ROOT / "book" / f"{page}.md").read_text()

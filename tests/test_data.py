@@ -1,4 +1,4 @@
-"""Tests of lib.data: the shipped MNIST, place_on_canvas, rotate90, rotated_mnist.
+"""Tests of lib.data: the shipped MNIST, place_on_canvas, rotate90, rotate_image, rotated_mnist, the splits.
 
 Property-style: each claim is checked over many random shapes, seeds and k,
 drawn from a seeded generator so that a failure can be reproduced.
@@ -370,3 +370,112 @@ def test_random_placement_moves_each_digit_to_a_new_place_every_call():
     np.testing.assert_array_equal(random_placement(digits, np.random.default_rng(0)), first)
     with pytest.raises(TypeError, match="Generator"):
         random_placement(digits, 0)
+
+
+# --- place_at: digits at given places ----------------------------------------------------------
+
+
+def test_place_at_makes_the_canvases_of_place_on_canvas():
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        h = int(rng.integers(1, 10))
+        size = int(rng.integers(h, 30))
+        digits = random_digits(rng, int(rng.integers(1, 40)), h)
+        canvases, positions = place_on_canvas(digits, size, seed=int(rng.integers(1000)))
+        placed = data.place_at(digits, positions, size)
+        assert placed.dtype == digits.dtype and placed.shape == canvases.shape
+        np.testing.assert_array_equal(placed, canvases)
+        if size > h:  # negative control: other places, other canvases
+            moved = (positions + 1) % (size - h + 1)
+            assert not np.array_equal(data.place_at(digits, moved, size), canvases)
+
+
+def test_place_at_by_hand_one_place_for_all_and_floats():
+    digits = np.arange(2 * 9, dtype=np.uint8).reshape(2, 3, 3) + 1
+    canvases = data.place_at(digits, [(0, 0), (2, 1)], 5)
+    expected = np.zeros((2, 5, 5), np.uint8)
+    expected[0, :3, :3], expected[1, 2:5, 1:4] = digits
+    np.testing.assert_array_equal(canvases, expected)
+    same = data.place_at(digits, (1, 2), 5)  # one (row, column) for every digit
+    np.testing.assert_array_equal(same[:, 1:4, 2:5], digits)
+    assert same.sum(dtype=np.int64) == digits.sum(dtype=np.int64)
+    floats = data.place_at(digits / 255, (1, 2), 5)
+    assert floats.dtype == np.float64 and np.array_equal(floats, same / 255)
+
+
+def test_place_at_refuses_what_does_not_fit():
+    digits = np.ones((3, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match=r"digit 1 at \(23, 0\) is off the 50x50 canvas.*0\.\.22"):
+        data.place_at(digits, [(0, 0), (23, 0), (5, 5)], 50)
+    with pytest.raises(ValueError, match="off the"):
+        data.place_at(digits, (-1, 0), 50)
+    with pytest.raises(ValueError, match=r"shape \(3, 2\)"):
+        data.place_at(digits, [(0, 0), (1, 1)], 50)
+    with pytest.raises(TypeError, match="integers"):
+        data.place_at(digits, np.zeros((3, 2)), 50)
+    with pytest.raises(ValueError, match="smaller"):
+        data.place_at(digits, (0, 0), 20)
+    with pytest.raises(TypeError, match="canvas_size"):
+        data.place_at(digits, (0, 0), 50.0)
+    with pytest.raises(ValueError, match="square"):
+        data.place_at(np.ones((3, 28, 27), np.uint8), (0, 0), 50)
+
+
+# --- rotate_image: any angle, bilinear (chapter Rotation, the playground) -----------------
+
+
+def test_quarter_turns_are_rotate90_exactly():
+    (_, _), (x_test, _) = load_mnist()
+    img = x_test[0].astype(np.float64) / 255
+    for k in range(-4, 8):
+        assert np.array_equal(data.rotate_image(img, 90 * k), data.rotate90(img, k))
+
+
+def test_turning_by_theta_plus_90_is_a_quarter_turn_of_theta():
+    rng = np.random.default_rng(3)
+    img = rng.random((28, 28))
+    for theta in (7, 33.5, 45, 170):
+        assert np.allclose(data.rotate_image(img, theta + 90), data.rotate90(data.rotate_image(img, theta), 1),
+                           atol=1e-12)
+
+
+def test_a_stack_is_turned_like_each_of_its_images():
+    rng = np.random.default_rng(4)
+    stack = rng.random((5, 12, 12))
+    for theta in (0, 30, 90, 212.5):
+        np.testing.assert_array_equal(data.rotate_image(stack, theta),
+                                      np.stack([data.rotate_image(img, theta) for img in stack]))
+    with pytest.raises(ValueError, match="square"):
+        data.rotate_image(rng.random((5, 12, 11)), 30)
+
+
+def test_rotation_of_a_point_and_of_a_constant():
+    """A single pixel off the centre moves along a circle; inside the image, a constant stays constant."""
+    img = np.zeros((29, 29))
+    img[14, 24] = 1.0  # 10 pixels right of the centre (14, 14)
+    turned = data.rotate_image(img, 30)
+    r, c = np.unravel_index(turned.argmax(), turned.shape)
+    assert (r, c) == (14 - 5, 14 + 9)  # (row, col) of 10 * (sin 30, cos 30), rounded; y upwards
+    assert turned.max() > 0.2  # interpolation spreads the pixel over its neighbours
+    ones = data.rotate_image(np.ones((28, 28)), 45)
+    assert np.allclose(ones[10:18, 10:18], 1)
+    assert ones[0, 0] == 0  # the corner comes from outside the image
+
+
+# --- upright_splits --------------------------------------------------------------------------
+
+
+def test_upright_splits_are_the_validation_split_of_mnist(mnist):
+    (x, y), (x_test, y_test) = mnist
+    splits = data.upright_splits()
+    fit_idx, val_idx = data.split_validation(len(x))
+    for split, idx in (("train", fit_idx), ("val", val_idx)):
+        np.testing.assert_array_equal(splits[f"x_{split}"], x[idx])
+        np.testing.assert_array_equal(splits[f"y_{split}"], y[idx])
+        assert splits[f"x_{split}"].dtype == np.uint8
+    np.testing.assert_array_equal(splits["x_test"], x_test)
+    np.testing.assert_array_equal(splits["y_test"], y_test)
+    assert len(splits["x_val"]) == data.VALIDATION_SIZE
+    # Negative control: another validation size holds other images.
+    other = data.upright_splits(validation_size=100)
+    assert len(other["x_val"]) == 100 and not np.array_equal(other["x_val"], splits["x_val"][:100])

@@ -1,7 +1,8 @@
 """The digit playground (book/playground.md): the export of the networks, and the page in a browser.
 
 Unit tests (no build needed): the exported forward pass in NumPy equals Keras for every kind of
-model the page runs, the rotation by any angle is right, and a broken export is caught.
+model the page runs, and a broken export is caught (the rotation by any angle that the page
+shares with the book is tested in tests/test_data.py).
 
 Browser tests (after the book is built, with Chromium; skipped with a message otherwise): the
 page's JavaScript gives Keras' probabilities on 120 test digits at several positions and angles,
@@ -27,6 +28,7 @@ import lib.train  # noqa: F401  (imports TensorFlow quietly)
 import keras
 
 from lib import data, models, plots, playground as pg
+from lib.rotation import predict_float
 from lib.translation import BEST_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,10 +60,10 @@ def _random_bias(model, rng):
 
 def _digits(n, size, rng):
     (_, _), (x_test, _) = data.load_mnist()
-    x = x_test[:n].astype(np.float32) / np.float32(255)
+    x = x_test[:n]
     if size == 50:
-        x = np.stack([pg.place(d, int(r), int(c)) for d, (r, c) in zip(x, rng.integers(0, 23, (n, 2)))])
-    return x
+        x = data.place_at(x, rng.integers(0, 23, (n, 2)), 50)
+    return x.astype(np.float32) / np.float32(255)
 
 
 MODEL_BUILDERS = {
@@ -89,7 +91,7 @@ def test_exported_forward_pass_equals_keras(name):
     _random_bias(model, rng)
     spec = pg.rounded_spec(pg.export_model(model))  # the float32 weights the page receives
     x = _digits(6, spec["input_shape"][0], rng)
-    expected = pg.keras_probabilities(model, x)
+    expected = predict_float(model, x)
     got = np.stack([pg.forward(spec, d) for d in x])
     assert np.abs(got - expected).max() < 1e-5
     assert np.allclose(got.sum(axis=1), 1)
@@ -103,7 +105,7 @@ def test_a_wrong_export_is_caught():
     _randomise_batch_norm(model, rng)
     spec = pg.export_model(model)
     x = _digits(6, 50, rng)
-    expected = pg.keras_probabilities(model, x)
+    expected = predict_float(model, x)
     broken = {**spec, "layers": [dict(layer) for layer in spec["layers"]]}
     conv = broken["layers"][2]
     assert conv["type"] == "conv"
@@ -118,7 +120,7 @@ def test_a_wrong_export_is_caught():
     lift["kernel"] = lift["kernel"].transpose(1, 0, 2, 3)  # rows and columns of the filters swapped
     x = _digits(4, 28, rng)
     got = np.stack([pg.forward(spec, d) for d in x])
-    assert np.abs(got - pg.keras_probabilities(p4, x)).max() > 1e-4
+    assert np.abs(got - predict_float(p4, x)).max() > 1e-4
 
 
 def test_unsupported_layers_are_refused():
@@ -147,64 +149,21 @@ def test_bundle_round_trip(tmp_path):
     assert np.array_equal(pixels, digits.ravel()) and bundle["digits"]["labels"] == [3, 4]
 
 
-# --- Rotation by any angle, and placing on the canvas ----------------------------------------
+# --- The diagonal sweep ------------------------------------------------------------------------
 
 
-def test_quarter_turns_are_rotate90_exactly():
+def test_diagonal_sweep_equals_placing_by_hand():
+    keras.utils.set_random_seed(2)
+    model = models.dense_classifier(input_shape=(50, 50, 1), hidden_units=8)
     (_, _), (x_test, _) = data.load_mnist()
-    img = x_test[0].astype(np.float64) / 255
-    for k in range(-4, 8):
-        assert np.array_equal(pg.rotate_image(img, 90 * k), data.rotate90(img, k))
-
-
-def test_turning_by_theta_plus_90_is_a_quarter_turn_of_theta():
-    rng = np.random.default_rng(3)
-    img = rng.random((28, 28))
-    for theta in (7, 33.5, 45, 170):
-        assert np.allclose(pg.rotate_image(img, theta + 90), data.rotate90(pg.rotate_image(img, theta), 1),
-                           atol=1e-12)
-
-
-def test_a_stack_is_turned_like_each_of_its_images():
-    rng = np.random.default_rng(4)
-    stack = rng.random((5, 12, 12))
-    for theta in (0, 30, 90, 212.5):
-        np.testing.assert_array_equal(pg.rotate_image(stack, theta),
-                                      np.stack([pg.rotate_image(img, theta) for img in stack]))
-    with pytest.raises(ValueError, match="square"):
-        pg.rotate_image(rng.random((5, 12, 11)), 30)
-
-
-def test_rotation_of_a_point_and_of_a_constant():
-    """A single pixel off the centre moves along a circle; inside the image, a constant stays constant."""
-    img = np.zeros((29, 29))
-    img[14, 24] = 1.0  # 10 pixels right of the centre (14, 14)
-    turned = pg.rotate_image(img, 30)
-    r, c = np.unravel_index(turned.argmax(), turned.shape)
-    assert (r, c) == (14 - 5, 14 + 9)  # (row, col) of 10 * (sin 30, cos 30), rounded; y upwards
-    assert turned.max() > 0.2  # interpolation spreads the pixel over its neighbours
-    ones = pg.rotate_image(np.ones((28, 28)), 45)
-    assert np.allclose(ones[10:18, 10:18], 1)
-    assert ones[0, 0] == 0  # the corner comes from outside the image
-
-
-def test_accuracy_of_a_sweep_by_hand():
-    probs = np.zeros((2, 3, 4))
-    probs[0, [0, 1, 2], [1, 2, 0]] = 1  # answers 1, 2, 0
-    probs[1, [0, 1, 2], [1, 1, 1]] = 1  # answers 1, 1, 1
-    np.testing.assert_allclose(pg.accuracy(probs, [1, 2, 3]), [2 / 3, 1 / 3])
-    with pytest.raises(ValueError, match="N = len"):
-        pg.accuracy(probs, [1, 2])
-    with pytest.raises(ValueError, match="S, N, classes"):
-        pg.accuracy(probs[0], [1, 2, 3])
-
-
-def test_place_and_its_errors():
-    img = np.full((28, 28), 7, np.uint8)
-    canvas = pg.place(img, 22, 0)
-    assert canvas.shape == (50, 50) and canvas[22:, :28].min() == 7 and canvas.sum() == 7 * 784
-    with pytest.raises(ValueError, match="off the"):
-        pg.place(img, 23, 0)
+    digits = x_test[:3]
+    probs = pg.diagonal_sweep(model, digits)
+    assert probs.shape == (23, 3, 10) and probs.dtype == np.float64
+    for t in (0, 11, 22):
+        canvases = np.zeros((3, 50, 50), np.uint8)
+        canvases[:, t:t + 28, t:t + 28] = digits
+        np.testing.assert_array_equal(probs[t], lib.train.predict_proba(model, canvases, batch_size=256))
+    assert not np.array_equal(probs[0], probs[22])  # negative control: the dense network sees the move
 
 
 # --- The page's figures (drawing only) -------------------------------------------------------

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from lib.book import chapters
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -19,8 +21,7 @@ def test_chapters_have_front_matter_and_launch_buttons():
     assert config["execute"]["execute_notebooks"] == "cache"
     assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert config["repository"]["path_to_book"] == "book"
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    for page in [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]:
+    for page in chapters(ROOT / "book"):
         text = (ROOT / "book" / f"{page}.md").read_text()
         if "{code-cell}" in text:
             # Without the kernelspec, the chapter is not executed and the theme crashes.

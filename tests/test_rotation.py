@@ -263,8 +263,9 @@ def test_predictions_all_rotations_equal_predict_proba():
     model = rotated_dense_classifier(pooling=None)
     probs = rotation.predictions_all_rotations(model, images, batch_size=10)
     assert probs.shape == (4, 37, 10) and probs.dtype == np.float32
-    for k in range(4):
-        np.testing.assert_allclose(probs[k], predict_proba(model, rotate90(images, k)), rtol=1e-5, atol=1e-6)
+    for k in range(4):  # the same batches give the same bits
+        np.testing.assert_array_equal(probs[k], predict_proba(model, rotate90(images, k), batch_size=10))
+    assert not np.array_equal(probs[1], probs[0])  # negative control: a flat layer sees the turn
 
 
 def test_accuracy_by_angle_matches_direct_predictions_and_repeats_for_an_invariant_model():
@@ -287,6 +288,64 @@ def test_accuracy_by_angle_matches_direct_predictions_and_repeats_for_an_invaria
     assert np.all(inv == inv[0])  # exactly invariant to quarter turns
     with pytest.raises(ValueError, match="digits must be"):
         rotation.accuracy_by_angle({"inv": invariant}, x[0], y[:1], angles)
+
+
+def test_predict_float_is_predict_proba_on_the_same_pixels():
+    from lib.data import rotate_image
+    from lib.train import predict_proba
+
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, size=(45, 28, 28), dtype=np.uint8)
+    keras.utils.set_random_seed(2)
+    model = p4_cnn(filters=(3, 4, 5), batch_norm=True, dense_units=7)
+    scaled = images.astype(np.float32) / np.float32(255)
+    probs = rotation.predict_float(model, scaled, batch_size=20)
+    assert probs.shape == (45, 10) and probs.dtype == np.float32
+    np.testing.assert_array_equal(probs, predict_proba(model, images, batch_size=20))
+    # float64 input is cast to float32, as the page does
+    np.testing.assert_array_equal(rotation.predict_float(model, scaled.astype(np.float64), 20), probs)
+    # Negative control: a turned image is another image.
+    turned = rotate_image(scaled, 30).astype(np.float32)
+    assert not np.array_equal(rotation.predict_float(model, turned, batch_size=20), probs)
+    with pytest.raises(TypeError, match="predict_proba"):
+        rotation.predict_float(model, images)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        rotation.predict_float(model, scaled * 255)
+    with pytest.raises(ValueError, match="stack"):
+        rotation.predict_float(model, scaled[0])
+
+
+def test_angle_sweep_turns_each_angle_once_for_every_network():
+    from lib.data import rotate_image
+    from lib.models import dense_classifier
+
+    keras.utils.set_random_seed(4)
+    rng = np.random.default_rng(4)
+    digits = rng.integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+    nets = {"dense": dense_classifier(hidden_units=8), "inv": rotated_dense_classifier(filters=4, pooling="max")}
+    angles = [0, 30, 90]
+    probs = rotation.angle_sweep(nets, digits, angles)
+    assert set(probs) == {"dense", "inv"}
+    for label, model in nets.items():
+        assert probs[label].shape == (3, 7, 10) and probs[label].dtype == np.float32
+        for i, angle in enumerate(angles):
+            turned = rotate_image(digits.astype(np.float32) / np.float32(255), angle).astype(np.float32)
+            np.testing.assert_array_equal(probs[label][i], rotation.predict_float(model, turned))
+    assert np.abs(probs["inv"][2] - probs["inv"][0]).max() < 1e-5  # invariant to a quarter turn
+    assert np.abs(probs["dense"][2] - probs["dense"][0]).max() > 1e-3  # negative control
+    with pytest.raises(ValueError, match="uint8"):
+        rotation.angle_sweep(nets, digits.astype(np.float32), angles)
+
+
+def test_accuracy_of_a_sweep_by_hand():
+    probs = np.zeros((2, 3, 4))
+    probs[0, [0, 1, 2], [1, 2, 0]] = 1  # answers 1, 2, 0
+    probs[1, [0, 1, 2], [1, 1, 1]] = 1  # answers 1, 1, 1
+    np.testing.assert_allclose(rotation.sweep_accuracy(probs, [1, 2, 3]), [2 / 3, 1 / 3])
+    with pytest.raises(ValueError, match="N = len"):
+        rotation.sweep_accuracy(probs, [1, 2])
+    with pytest.raises(ValueError, match="S, N, classes"):
+        rotation.sweep_accuracy(probs[0], [1, 2, 3])
 
 
 def predict_at(model, images):

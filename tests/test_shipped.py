@@ -70,9 +70,10 @@ def test_retraining_a_shipped_network_reproduces_it(tmp_path):
     and number of cores that trained the shipped entry the weights agree bit for bit; on
     another kind (AVX-512 against AVX2) the arithmetic differs in its last digits."""
     from lib import rotation
+    from lib.data import upright_splits
 
     spec = dataclasses.replace(rotation.upright_specs()[0], seeds=(0,))
-    data = rotation.upright_splits()
+    data = upright_splits()
     shipped = rotation.train_seeds(spec, data)[0]
     assert shipped.from_cache, f"{spec.label} must ship in weights/cache/"
     again = rotation.train_seeds(spec, data, cache_dir=tmp_path)[0]

@@ -24,16 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lib.book import chapters
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "book" / "_build" / "html"
 SCREENSHOTS = ROOT / "book" / "_build" / "screenshots"
 A11Y_REPORTS = ROOT / "book" / "_build" / "a11y"
 from conftest import CHROMIUM, needs  # noqa: E402  (the shared browser fixture lives there too)
-
-
-def toc_pages():
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
 
 
 def has_code(page):
@@ -88,7 +85,7 @@ async () => {
 
 @needs_build
 @needs_chromium
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("page", chapters(ROOT / "book"))
 def test_page_renders_cleanly(browser, page):
     path = HTML / f"{page}.html"
     assert path.is_file(), f"{page}.html is missing from the built site"
@@ -153,7 +150,7 @@ def test_the_page_report_catches_shrunk_figures_hidden_equations_and_wide_tables
 @needs_chromium
 def test_chapters_have_figures_and_math():
     """Guard against a chapter that silently lost its content (e.g. a cell with no output)."""
-    for page in toc_pages():
+    for page in chapters(ROOT / "book"):
         html = (HTML / f"{page}.html").read_text()
         if page in ("intro", "bibliography"):
             continue
@@ -201,7 +198,7 @@ FILE_NAME_ALT = re.compile(r"(?i)^\S*\.(png|jpe?g|gif|svg|webp|pdf)$|^[0-9a-f]{1
 
 @needs_build
 @needs_chromium
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("page", chapters(ROOT / "book"))
 def test_images_have_text_alternatives(browser, page):
     """A screen reader reads the alt text: it must say what the figure shows, not its file name."""
     tab = open_page(browser, page)
@@ -227,7 +224,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 @needs_build
 @needs_chromium
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("page", chapters(ROOT / "book"))
 def test_axe_finds_no_serious_violation(browser, page, scheme):
     """axe-core on the page as a reader sees it, in the theme's light and dark modes."""
     from axe_playwright_python.sync_playwright import Axe
@@ -324,7 +321,7 @@ OPEN_STATE_JS = """
 
 @needs_build
 @needs_chromium
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("page", chapters(ROOT / "book"))
 def test_keyboard_reaches_and_operates_controls(browser, page):
     """Solutions, hidden code and the launch menu open and close from the keyboard alone."""
     tab = open_page(browser, page)
@@ -370,7 +367,7 @@ def test_launch_buttons_point_at_the_configured_repository():
     config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
     repo = config["repository"]
     owner_repo = repo["url"].removeprefix("https://github.com/").strip("/")
-    for page in toc_pages():
+    for page in chapters(ROOT / "book"):
         html = (HTML / f"{page}.html").read_text()
         assert f'href="{repo["url"]}"' in html, f"{page}: no repository button to {repo['url']}"
         if has_code(page):

@@ -105,4 +105,16 @@ def test_markdown_table_and_percent():
     assert markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---:|\n| 1 | 2 |"
     with pytest.raises(ValueError):
         markdown_table(["a", "b"], [[1]])
+    with pytest.raises(ValueError, match="l or r"):
+        markdown_table(["a", "b"], [[1, 2]], align="lc")
+
+
+def test_markdown_table_code_columns_alignment_and_escaping():
+    table = markdown_table(["layer", "kind", "n"], [["conv1", "Conv2D", 416], ["a|b", "x|y", 1]],
+                           align="llr", code_columns=[0])
+    assert table.splitlines() == ["| layer | kind | n |", "|---|---|---:|", "| `conv1` | Conv2D | 416 |",
+                                  "| `a\\|b` | x\\|y | 1 |"]
+    # Negative control: without code columns no cell is code, and the header never is.
+    plain = markdown_table(["layer", "kind", "n"], [["conv1", "Conv2D", 416]], align="llr")
+    assert "`" not in plain and plain != table.splitlines()[2]
     assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00 ± 0.12"

@@ -9,19 +9,14 @@ first and the others find its networks cached. The remaining pages follow in the
 
 from pathlib import Path
 
-import yaml
+from lib.book import chapters
 
 #: Pages read before all others, in this order.
 READ_FIRST = ["translation"]
 
 
-def toc_order(srcdir: Path) -> list[str]:
-    toc = yaml.safe_load((srcdir / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
-
-
 def _reorder(app, env, docnames):
-    order = READ_FIRST + [d for d in toc_order(Path(app.srcdir)) if d not in READ_FIRST]
+    order = READ_FIRST + [d for d in chapters(Path(app.srcdir)) if d not in READ_FIRST]
     rank = {name: i for i, name in enumerate(order)}
     docnames.sort(key=lambda d: (rank.get(d, len(rank)), d))
 

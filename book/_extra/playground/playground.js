@@ -4,8 +4,8 @@
  * Runs the book's trained networks in the browser, with no library: the networks are small,
  * and their forward pass is a few loops that you can read below. The weights come from
  * window.PLAYGROUND_BUNDLE, written by lib/playground.py while the book builds; lib/playground.py
- * also holds the same forward pass in NumPy (`forward`) and the same rotation (`rotate_image`),
- * and the tests check that this file gives Keras' probabilities to 1e-4.
+ * also holds the same forward pass in NumPy (`forward`), lib/data.py the same rotation
+ * (`rotate_image`), and the tests check that this file gives Keras' probabilities to 1e-4.
  *
  * Layout: one image is a flat array of H * W * C numbers, row by row, the C channels of a pixel
  * side by side (Keras' "channels_last"): pixel (i, j), channel c is at index (i * W + j) * C + c.
