@@ -335,6 +335,60 @@ def record_use(name: str, key: str):
             f.write(f"{name}-{key}\n")
 
 
+# --- generated data ------------------------------------------------------------------------
+
+#: Where generated data sets ship (Monte Carlo samples): ``<name>-<key>.npz``.
+SAMPLES_DIR = REPO_ROOT / "weights" / "samples"
+
+
+def samples_dir() -> Path:
+    """Where generated data is read and written: ``$SYMBOOK_SAMPLES`` or :data:`SAMPLES_DIR`."""
+    return Path(os.environ.get("SYMBOOK_SAMPLES", SAMPLES_DIR))
+
+
+def data_key(make: Callable, arguments: dict) -> str:
+    """The key of a generated data set: the code ``make`` reaches (:func:`function_fingerprint`),
+    its ``arguments`` and the NumPy version (its generators and arithmetic make the numbers)."""
+    return cache_key({"code": function_fingerprint(make, "make"), "arguments": arguments,
+                      "numpy": np.__version__})
+
+
+def generated(name: str, make: Callable, directory: Path | None = None, **arguments) -> dict:
+    """``make(**arguments)``, a dict of NumPy arrays, read from ``<name>-<key>.npz`` if it exists.
+
+    Like a trained network, a data set is keyed on the code that makes it and its arguments
+    (:func:`data_key`) and ships in :data:`SAMPLES_DIR`; what is missing (or ``SYMBOOK_TRAIN=1``)
+    is made and written there. Returns ``{array name: array}``.
+    """
+    if not name or "-" in name or "/" in name:
+        raise ValueError(f"name must be a non-empty file name without '-' or '/', got {name!r}")
+    key = data_key(make, arguments)
+    directory = samples_dir() if directory is None else Path(directory)
+    path = directory / f"{name}-{key}.npz"
+    arrays = None
+    if path.is_file() and not retrain_everything():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                arrays = {k: stored[k] for k in stored.files}
+        except Exception as err:  # noqa: BLE001 (an unreadable file means: make it again)
+            print(f"data file {path.name} cannot be read ({str(err)[:120]}); making it again", flush=True)
+    if arrays is None:
+        arrays = make(**arguments)
+        if not isinstance(arrays, dict) or not all(isinstance(v, np.ndarray) for v in arrays.values()):
+            raise TypeError(f"{make.__name__} must return a dict of NumPy arrays, got {type(arrays).__name__}")
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".npz")
+        os.close(fd)
+        try:
+            np.savez_compressed(tmp, **arrays)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    record_use(f"samples/{name}", key)
+    return arrays
+
+
 # --- what ships ------------------------------------------------------------------------------
 
 

@@ -14,8 +14,9 @@ Inputs, ``input_encoding``:
 
 The builders:
 
-- :func:`symmetric_cnn`: circular padding, D4 group convolutions, an even function after the
-  first layer, pooling over the group and over space: exactly invariant to the ``L**2``
+- :func:`symmetric_cnn`: circular padding, D4 group convolutions, an odd body and an even
+  function of the pooled features (or after the first layer), pooling over the group and over
+  space: exactly invariant to the ``L**2``
   translations of the torus, the 8 elements of D4 and the spin flip; any lattice size ``L``.
 - :func:`dense_network`: one hidden layer of 100 units on the flattened spins, as in
   Carrasquilla and Melko, *Machine learning phases of matter*, Nature Physics 13, 431 (2017);
@@ -99,24 +100,40 @@ def _head(x, dense_units):
     return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
 
 
-def symmetric_cnn(filters=(6, 6, 6), kernel_size: int = 3, dense_units: int = 16, padding: str = "circular",
-                  first_activation: str = "abs", group_pooling: str = "max", input_encoding: str = "spins",
-                  input_shape=(None, None, 1)) -> keras.Model:
+_FLIPS = ("pooled", "first_layer", "none")
+
+
+def symmetric_cnn(filters=(4, 4), kernel_size: int = 3, dense_units: int = 16, padding: str = "circular",
+                  flip: str = "pooled", even: str = "abs", group_pooling: str | None = None,
+                  input_encoding: str = "spins", input_shape=(None, None, 1)) -> keras.Model:
     """A CNN exactly invariant to every symmetry of the Ising Hamiltonian on the torus.
 
-    ``(N, L, L, 1)`` spins -> :class:`~lib.ising_layers.D4LiftingConv2D` (``filters[0]``, no
-    bias) -> :class:`~lib.ising_layers.EvenActivation` (``|y|``) -> one
-    :class:`~lib.ising_layers.D4GroupConv2D` with ReLU per further entry of ``filters`` ->
-    :class:`~lib.ising_layers.D4GroupPool` (max over the 8 elements of D4) -> mean over the
-    ``L x L`` positions -> [Dense(``dense_units``, ReLU)] -> Dense(2) -> softmax over
-    :data:`CLASS_NAMES`. Every convolution pads circularly (a convolution on the torus), so
-    the spatial size stays ``L`` and any ``L`` is accepted.
+    Every convolution pads circularly (a convolution on the torus), so the spatial size stays
+    ``L`` and any ``L`` is accepted. Where the spin flip is built in, ``flip``:
+
+    - ``"pooled"`` (default): an *odd* body, then an even function of pooled features.
+      ``(N, L, L, 1)`` spins -> :class:`~lib.ising_layers.D4LiftingConv2D` (``filters[0]``) ->
+      one :class:`~lib.ising_layers.D4GroupConv2D` per further entry of ``filters``, every
+      convolution without bias and followed by ``tanh`` -> mean over the 8 elements of D4 ->
+      mean over the ``L x L`` positions -> :class:`~lib.ising_layers.EvenActivation` (``even``)
+      -> head. A convolution without bias is linear, hence odd, and ``tanh`` is odd, so the
+      body is odd, ``F(-s) = -F(s)``; the means keep that; the even function makes the pooled
+      features the same for ``s`` and ``-s``. Every feature the head sees is then ``|mean of an
+      odd local function|``: zero on average in a large disordered system and not in an
+      ordered one, an order parameter like ``|m|``.
+    - ``"first_layer"``: the lifting convolution without bias -> ``even`` -> group
+      convolutions with bias and ReLU -> ``group_pooling`` (default max) over D4 -> mean over
+      positions -> head. Invariant too, but the head sees means of *local* even functions,
+      like the energy per spin, which change smoothly through ``T_c``.
+    - ``"none"``: as ``"first_layer"`` with a bias and ReLU in the first layer instead of the
+      even function: invariant to shifts and D4, not to the flip (a negative control).
+
+    The head: [Dense(``dense_units``, ReLU)] -> Dense(2) -> softmax over :data:`CLASS_NAMES`.
 
     Why the output is exactly invariant: every convolution is equivariant to the cyclic shifts
-    and to D4 (it transforms its output as its input, :mod:`lib.ising_layers`), ReLU and the
-    even function act pointwise, and the pooling over the group and the mean over positions
-    only see the features permuted; the first layer is odd in ``s`` and ``|.|`` even, so the
-    spin flip changes nothing after it (:class:`~lib.ising_layers.EvenActivation`).
+    and to D4 (it transforms its output as its input, :mod:`lib.ising_layers`), activations
+    act pointwise, and the pooling over the group and the mean over positions only see the
+    features permuted; for the flip, see above and :class:`~lib.ising_layers.EvenActivation`.
 
     Parameters
     ----------
@@ -129,29 +146,49 @@ def symmetric_cnn(filters=(6, 6, 6), kernel_size: int = 3, dense_units: int = 16
     padding
         ``"circular"`` (the torus; default) or ``"same"`` (zero padding: still invariant to D4
         and the spin flip, not to translations; a negative control).
-    first_activation
-        ``"abs"``, ``"square"`` or ``"logcosh"`` (even: invariant to the spin flip), or
-        ``"relu"``: the lifting convolution *with* bias and ReLU, which is not (a negative control).
+    flip
+        ``"pooled"``, ``"first_layer"`` or ``"none"``, above.
+    even
+        ``"abs"``, ``"square"`` or ``"logcosh"``.
     group_pooling
-        ``"max"`` or ``"mean"`` over the 8 group elements.
+        ``"mean"`` or ``"max"`` over the 8 group elements; ``None``: mean for ``"pooled"`` (a
+        maximum is not odd), max otherwise.
     input_encoding, input_shape
         See the module docstring; ``input_shape`` ``(None, None, 1)`` (any ``L``) or ``(L, L, 1)``.
 
-    Weights with the defaults: ``9*6 = 54`` (lifting), ``9*8*6*6 + 6 = 2598`` per group
-    convolution, ``6*16 + 16`` and ``16*2 + 2`` in the head: 5,396, whatever ``L``.
+    Weights with the defaults: ``9*4 = 36`` (lifting), ``9*8*4*4 = 1152`` (group
+    convolution), ``4*16 + 16`` and ``16*2 + 2`` in the head: 1,302, whatever ``L``.
     """
     filters = _positive_ints(filters, "filters")
     if padding not in ("circular", "same"):
         raise ValueError(f"padding must be 'circular' (the torus) or 'same' (zeros), got {padding!r}")
-    if first_activation not in _EVEN + ("relu",):
-        raise ValueError(f"first_activation must be an even function {_EVEN} or 'relu' (with a bias: not "
-                         f"invariant to the spin flip), got {first_activation!r}")
+    if flip not in _FLIPS:
+        raise ValueError(f"flip must be one of {_FLIPS} (where the spin flip is built in), got {flip!r}")
+    if even not in _EVEN:
+        raise ValueError(f"even must be an even function {_EVEN}, got {even!r}")
+    if group_pooling is None:
+        group_pooling = "mean" if flip == "pooled" else "max"
+    if group_pooling not in ("mean", "max"):
+        raise ValueError(f"group_pooling must be 'mean' or 'max', got {group_pooling!r}")
+    if flip == "pooled" and group_pooling == "max":
+        raise ValueError("flip='pooled' needs group_pooling='mean': the maximum of an odd feature is not "
+                         "odd (max(-y) = -min(y)), so the spin flip would change the output")
     inputs, x = _spin_input(input_shape, input_encoding)
-    even = first_activation != "relu"
-    x = D4LiftingConv2D(filters[0], kernel_size, padding=padding, use_bias=not even,
-                        activation=None if even else "relu", name="lift")(x)
-    if even:
-        x = EvenActivation(first_activation, name="even")(x)
+    if flip == "pooled":
+        x = D4LiftingConv2D(filters[0], kernel_size, padding=padding, use_bias=False, activation="tanh",
+                            name="lift")(x)
+        for i, f in enumerate(filters[1:], start=1):
+            x = D4GroupConv2D(f, kernel_size, padding=padding, use_bias=False, activation="tanh",
+                              name=f"gconv{i}")(x)
+        x = D4GroupPool("mean", name="pool_group")(x)
+        x = layers.GlobalAveragePooling2D(name="pool_positions")(x)
+        x = EvenActivation(even, name="even")(x)
+        return keras.Model(inputs, _head(x, dense_units), name="symmetric_cnn")
+    local = flip == "first_layer"
+    x = D4LiftingConv2D(filters[0], kernel_size, padding=padding, use_bias=not local,
+                        activation=None if local else "relu", name="lift")(x)
+    if local:
+        x = EvenActivation(even, name="even")(x)
     for i, f in enumerate(filters[1:], start=1):
         x = D4GroupConv2D(f, kernel_size, padding=padding, activation="relu", name=f"gconv{i}")(x)
     x = D4GroupPool(group_pooling, name="pool_group")(x)
@@ -159,7 +196,7 @@ def symmetric_cnn(filters=(6, 6, 6), kernel_size: int = 3, dense_units: int = 16
     return keras.Model(inputs, _head(x, dense_units), name="symmetric_cnn")
 
 
-def ordinary_cnn(filters=(16, 16, 16), kernel_size: int = 3, dense_units: int = 16, input_encoding: str = "spins",
+def ordinary_cnn(filters=(10, 10), kernel_size: int = 3, dense_units: int = 16, input_encoding: str = "spins",
                  input_shape=(None, None, 1)) -> keras.Model:
     """The ordinary counterpart of :func:`symmetric_cnn`: ``Conv2D`` with zero padding, no group.
 
@@ -167,8 +204,8 @@ def ordinary_cnn(filters=(16, 16, 16), kernel_size: int = 3, dense_units: int = 
     per entry of ``filters`` -> mean over positions -> [Dense(``dense_units``, ReLU)] ->
     Dense(2) -> softmax over :data:`CLASS_NAMES`. Any ``L``. Not exactly invariant to
     translations (the zero-padded border), to D4 or to the spin flip.
-    Weights with the defaults: ``160 + 2320 + 2320`` in the convolutions, ``272 + 34`` in the
-    head: 5,106 (the default :func:`symmetric_cnn` has 5,396).
+    Weights with the defaults: ``100 + 910`` in the convolutions, ``176 + 34`` in the head:
+    1,220 (the default :func:`symmetric_cnn` has 1,302).
     """
     filters = _positive_ints(filters, "filters")
     inputs, x = _spin_input(input_shape, input_encoding)

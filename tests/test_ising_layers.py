@@ -414,8 +414,9 @@ def invariance_errors(model, x):
 @pytest.fixture(scope="module")
 def models():
     keras.utils.set_random_seed(0)
-    return {"symmetric": symmetric_cnn(), "zero_padded": symmetric_cnn(padding="same"),
-            "relu_first": symmetric_cnn(first_activation="relu"), "ordinary": ordinary_cnn()}
+    return {"symmetric": symmetric_cnn(), "local": symmetric_cnn(flip="first_layer"),
+            "zero_padded": symmetric_cnn(padding="same"), "relu_first": symmetric_cnn(flip="none"),
+            "ordinary": ordinary_cnn()}
 
 
 @pytest.mark.parametrize("size", [8, 12])
@@ -424,10 +425,11 @@ def test_symmetric_cnn_is_exactly_invariant_and_the_controls_are_not(models, siz
     errors = {name: invariance_errors(model, x) for name, model in models.items()}
     print(f"L = {size}: " + "; ".join(f"{name} " + ", ".join(f"{k} {v:.2e}" for k, v in e.items())
                                       for name, e in errors.items()))
-    sym = errors["symmetric"]
-    assert max(sym.values()) <= PROBABILITY_ATOL, sym
-    # The spin flip is exact bit for bit (EvenActivation's derivation).
-    np.testing.assert_array_equal(to_np(models["symmetric"](-x)), to_np(models["symmetric"](x)))
+    for name in ("symmetric", "local"):
+        sym = errors[name]
+        assert max(sym.values()) <= PROBABILITY_ATOL, (name, sym)
+        # The spin flip is exact bit for bit (an odd body, or a linear first layer, then |.|).
+        np.testing.assert_array_equal(to_np(models[name](-x)), to_np(models[name](x)))
     # Zero padding: still invariant to D4 and the flip, not to shifts.
     zero = errors["zero_padded"]
     assert zero["shift"] > BROKEN and zero["combined"] > BROKEN
@@ -443,7 +445,7 @@ def test_symmetric_cnn_is_exactly_invariant_and_the_controls_are_not(models, siz
 def test_model_sizes_and_outputs(models):
     rng = np.random.default_rng(12)
     sym = models["symmetric"]
-    assert sym.count_params() == 5396 and models["ordinary"].count_params() == 5106
+    assert sym.count_params() == 1302 and models["ordinary"].count_params() == 1220
     for size in (16, 32, 48):  # one model, any L
         p = to_np(sym(random_spins(rng, 3, size)))
         assert p.shape == (3, len(CLASS_NAMES)) and p.dtype == np.float32
@@ -478,7 +480,9 @@ def test_pixel_encoding_gives_the_same_network_on_lib_train_images():
 
 @pytest.mark.parametrize("call, match", [
     (lambda: symmetric_cnn(padding="valid"), "padding"),
-    (lambda: symmetric_cnn(first_activation="tanh"), "first_activation"),
+    (lambda: symmetric_cnn(even="tanh"), "even"),
+    (lambda: symmetric_cnn(flip="odd"), "flip"),
+    (lambda: symmetric_cnn(group_pooling="max"), "maximum of an odd feature"),
     (lambda: symmetric_cnn(filters=()), "filters"),
     (lambda: symmetric_cnn(input_shape=(8, 8, 2)), "one spin per site"),
     (lambda: ordinary_cnn(filters=(4, 0)), "filters"),
@@ -510,7 +514,7 @@ def test_get_config_round_trip(layer):
 def test_keras_file_round_trip(tmp_path):
     rng = np.random.default_rng(14)
     keras.utils.set_random_seed(1)
-    model = symmetric_cnn(first_activation="logcosh", group_pooling="mean", input_encoding="pixels")
+    model = symmetric_cnn(flip="first_layer", even="logcosh", group_pooling="mean", input_encoding="pixels")
     inputs = keras.Input(shape=(None, None, 1))  # the layers no model builder uses, in one model
     outputs = D4GroupPool("max")(D4GroupConv2D(2, 3)(D4LiftingConv2D(2, 3)(CircularPad2D(1)(inputs))))
     extra = keras.Model(inputs, outputs)
@@ -561,5 +565,5 @@ def test_lib_train_fit_takes_the_symmetric_cnn_on_pixels():
     result = lib.train.fit("ising_smoke", symmetric_cnn, {"input_encoding": "pixels"},
                            (spins_to_pixels(x), y), (spins_to_pixels(x_val), y_val), epochs=2, batch_size=32,
                            learning_rate=3e-3, cache=False, progress="none")
-    assert result.params == 5396 and not result.from_cache
+    assert result.params == 1302 and not result.from_cache
     assert len(result.history["val_accuracy"]) == 2 and np.isfinite(result.history["loss"]).all()
