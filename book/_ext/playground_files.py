@@ -12,7 +12,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("playground-models.js", "reference.json")
+REQUIRED = ("playground-models.js", "reference.json", "ising-model.js", "ising-reference.json")
 
 
 def _check(app, exception):
