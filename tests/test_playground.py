@@ -11,9 +11,17 @@ displayed numbers follow, it is fast enough, and it stays small.
 
 Figures (no build needed): the page's two plotting functions in ``lib.plots`` draw what they are
 given, within the column width and the smallest font, and refuse bad shapes.
+
+The Ising panel (no build needed): the exported symmetric CNN of the chapter on the 2D Ising
+model, in NumPy, equals Keras; other models are refused. In Chromium (skipped without it), on a
+small page made here from the panel's HTML in book/playground.md, its JavaScript and a bundle of
+a seeded model: the browser's probabilities equal Keras', its Metropolis chain is the one its
+comments describe and repeats itself from a seed, the keyboard and buttons work, no errors.
 """
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -458,3 +466,282 @@ def test_page_adds_less_than_15_mb():
     total = sum(p.stat().st_size for p in files)
     print(f"the playground adds {total / 1e6:.2f} MB in {len(files)} files")
     assert total < 15e6
+
+
+# --- The Ising panel: export and NumPy forward pass ------------------------------------------
+
+from lib import ising  # noqa: E402
+from lib.ising_models import dense_network, ordinary_cnn, symmetric_cnn  # noqa: E402
+
+ISING_JS = ROOT / "book" / "_extra" / "playground" / "ising.js"
+
+
+def _ising_model(seed=0, **kwargs):
+    """The panel's architecture with seeded random weights; the head made steeper than at
+    initialisation, so that the probabilities spread over (0, 1) and a wrong forward pass shows."""
+    keras.utils.set_random_seed(seed)
+    model = symmetric_cnn(input_encoding="pixels", **kwargs)
+    rng = np.random.default_rng(seed)
+    for name in ("hidden", "logits"):
+        layer = model.get_layer(name)
+        layer.kernel.assign(layer.kernel.numpy() * 6)
+        layer.bias.assign(rng.normal(0, 0.5, layer.bias.shape).astype("float32"))
+    return model
+
+
+@pytest.mark.parametrize("L", [8, 32])
+def test_ising_forward_pass_equals_keras(L):
+    model = _ising_model()
+    spec = pg.rounded_spec(pg.export_ising_model(model))  # the float32 weights the page receives
+    spins = pg.ising_reference_configurations(L, seed=L)
+    assert spins.shape == (11, L, L) and spins.dtype == np.int8
+    expected = pg.ising_keras_proba(model, spins)
+    got = np.stack([pg.ising_forward(spec, s) for s in spins])
+    assert np.abs(got - expected).max() < 1e-5
+    assert np.allclose(got.sum(axis=1), 1)
+    assert np.ptp(expected[:, 1]) > 0.1  # the check compares more than constants
+    # The symmetries hold in the export too: flipping every spin or turning the lattice changes nothing.
+    assert np.abs(pg.ising_forward(spec, -spins[5]) - got[5]).max() < 1e-12
+    assert np.abs(pg.ising_forward(spec, np.rot90(spins[5])) - got[5]).max() < 1e-12
+
+
+def test_ising_wrong_export_is_caught():
+    """Negative control: a kernel with rows and columns swapped, or channels in the wrong order."""
+    model = _ising_model(1)
+    spins = pg.ising_reference_configurations(32, seed=1)[4:]  # random and sampled: no symmetry to hide behind
+    expected = pg.ising_keras_proba(model, spins)
+    for layer, wrong in ((0, lambda k: k.transpose(1, 0, 2, 3)),
+                         (1, lambda k: k.reshape(3, 3, 4, 8, 32).transpose(0, 1, 3, 2, 4).reshape(3, 3, 32, 32))):
+        spec = pg.export_ising_model(model)
+        spec["layers"][layer]["kernel"] = wrong(spec["layers"][layer]["kernel"])
+        got = np.stack([pg.ising_forward(spec, s) for s in spins])
+        assert np.abs(got - expected).max() > 1e-4, layer
+
+
+@pytest.mark.parametrize("build", [
+    lambda: ordinary_cnn(input_encoding="pixels"),
+    lambda: dense_network(8, input_encoding="pixels"),
+    lambda: symmetric_cnn(input_encoding="pixels", flip="first_layer"),
+    lambda: symmetric_cnn(input_encoding="pixels", flip="none"),
+    lambda: symmetric_cnn(input_encoding="pixels", even="square"),
+    lambda: symmetric_cnn(input_encoding="pixels", padding="same"),
+    lambda: models.p4_cnn(),
+], ids=["ordinary", "dense", "flip-first-layer", "no-flip", "square", "zero-padding", "p4-digits"])
+def test_ising_export_refuses_other_models(build):
+    with pytest.raises(ValueError, match="not the playground's Ising network"):
+        pg.export_ising_model(build())
+
+
+def test_ising_export_accepts_variants_of_the_architecture():
+    for kwargs in ({"filters": (2, 3, 2), "dense_units": 0}, {"kernel_size": 5}):
+        keras.utils.set_random_seed(3)
+        model = symmetric_cnn(input_encoding="spins", **kwargs)
+        spec = pg.export_ising_model(model)
+        spins = pg.ising_reference_configurations(8, seed=3)
+        got = np.stack([pg.ising_forward(spec, s) for s in spins])
+        assert np.abs(got - pg.ising_keras_proba(model, spins)).max() < 1e-5, kwargs
+    with pytest.raises(ValueError, match="-1 or \\+1"):
+        pg.ising_forward(spec, np.zeros((8, 8)))
+
+
+def test_ising_bundle_round_trip(tmp_path):
+    import base64
+
+    model = _ising_model(2)
+    summary = pg.ising_panel_bundle(model, tmp_path, trained=False)
+    assert summary["weights"] == 1302 and summary["numpy_vs_keras"] < 1e-5
+    text = (tmp_path / "ising-model.js").read_text()
+    assert summary["bytes"] == len(text.encode()) < 100_000
+    bundle = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    assert bundle["format"] == pg.ISING_FORMAT and bundle["lattice"] == 32 and bundle["trained"] is False
+    assert [layer["type"] for layer in bundle["layers"]] == [
+        "circular_conv", "circular_conv", "group_mean", "global_mean", "abs", "dense", "dense", "softmax"]
+    lift = bundle["layers"][0]["kernel"]
+    kernel = np.frombuffer(base64.b64decode(lift["data"]), "<f4").reshape(lift["shape"])
+    np.testing.assert_array_equal(kernel, model.get_layer("lift").effective_kernel().numpy())
+    reference = json.loads((tmp_path / "ising-reference.json").read_text())
+    spins = np.array(reference["spins"]).reshape(-1, 32, 32)
+    np.testing.assert_allclose(reference["probabilities"], pg.ising_keras_proba(model, spins), atol=1e-8)
+
+
+# --- The Ising panel in a browser: a small page made from the panel's own HTML ----------------
+
+
+def _panel_html():
+    """The ``{raw} html`` block of book/playground.md that holds the Ising panel."""
+    text = (ROOT / "book" / "playground.md").read_text()
+    blocks = re.findall(r"```\{raw\} html\n(.*?)```", text, flags=re.S)
+    panel = [b for b in blocks if 'id="ising-panel"' in b]
+    assert len(panel) == 1
+    return panel[0]
+
+
+@pytest.fixture(scope="module")
+def ising_site(tmp_path_factory):
+    """A page with the panel, its script and CSS, and the bundle of a seeded model (as the book's)."""
+    site = tmp_path_factory.mktemp("ising-site")
+    folder = site / "playground"
+    model = _ising_model(0)
+    pg.ising_panel_bundle(model, folder / "models", trained=False)
+    for name in ("ising.js", "playground.css"):
+        shutil.copy(ROOT / "book" / "_extra" / "playground" / name, folder / name)
+    (site / "page.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ising panel</title>'
+        '<link rel="stylesheet" href="playground/playground.css"></head><body><main>'
+        + _panel_html() + "</main></body></html>")
+    small = pg.ising_reference_configurations(8, seed=8)
+    reference = json.loads((folder / "models" / "ising-reference.json").read_text())
+    return {"page": site / "page.html", "reference": reference, "small": small,
+            "small_expected": pg.ising_keras_proba(model, small)}
+
+
+@pytest.fixture(scope="module")
+def ising_tab(browser, ising_site):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(ising_site["page"].as_uri(), wait_until="load")
+    page.wait_for_function("window.isingPanel && window.isingPanel.ready", timeout=10_000)
+    assert page.locator("#is-status").inner_text().startswith("Ready")
+    page.errors = errors
+    yield page
+    page.close()
+
+
+@needs_chromium
+def test_ising_browser_equals_keras(ising_tab, ising_site):
+    ref = ising_site["reference"]
+    got32 = ising_tab.evaluate("(s) => s.map(x => window.isingPanel.predict(x, 32))", ref["spins"])
+    got8 = ising_tab.evaluate("(s) => s.map(x => window.isingPanel.predict(x, 8))",
+                              ising_site["small"].reshape(len(ising_site["small"]), -1).tolist())
+    diff32 = np.abs(np.array(got32) - np.array(ref["probabilities"])).max()
+    diff8 = np.abs(np.array(got8) - ising_site["small_expected"]).max()
+    print(f"largest difference browser - Keras: L = 32 {diff32:.1e}, L = 8 {diff8:.1e}")
+    assert len(got32) == 11 and diff32 < 1e-4 and diff8 < 1e-4
+    assert not ising_tab.errors, ising_tab.errors
+
+
+def _mulberry32(seed):
+    """The page's generator, in Python (uint32 arithmetic as JavaScript's Math.imul and >>> 0)."""
+    a = seed & 0xFFFFFFFF
+    mask = 0xFFFFFFFF
+
+    def imul(x, y):
+        return (x * y) & mask
+
+    def next_uniform():
+        nonlocal a
+        a = (a + 0x6D2B79F5) & mask
+        t = imul(a ^ (a >> 15), a | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & mask
+        return ((t ^ (t >> 14)) & mask) / 4294967296
+
+    return next_uniform
+
+
+def _metropolis_as_described(seed, temperature, sweeps, L):
+    """The chain ising.js's comments describe: random start, then black sites row by row, then
+    white ones, one uniform number per site, acceptance from lib.ising."""
+    random = _mulberry32(seed)
+    spins = np.array([-1 if random() < 0.5 else 1 for _ in range(L * L)], np.int64).reshape(L, L)
+    accept = ising.metropolis_acceptance(temperature)
+    for _ in range(sweeps):
+        for colour in (0, 1):
+            for i in range(L):
+                for j in range((i + colour) % 2, L, 2):
+                    h = spins[i - 1, j] + spins[(i + 1) % L, j] + spins[i, j - 1] + spins[i, (j + 1) % L]
+                    if random() < accept[spins[i, j] * h + 4]:
+                        spins[i, j] *= -1
+    return spins
+
+
+@needs_chromium
+def test_ising_metropolis_reproduces_itself_from_a_seed(ising_tab):
+    simulate = "([seed, t, n, start, L]) => window.isingPanel.simulate(seed, t, n, start, L)"
+    first = ising_tab.evaluate(simulate, [7, 2.5, 30, "random", 32])
+    assert ising_tab.evaluate(simulate, [7, 2.5, 30, "random", 32]) == first
+    assert ising_tab.evaluate(simulate, [8, 2.5, 30, "random", 32]) != first
+    uniforms = ising_tab.evaluate("() => { const r = window.isingPanel.mulberry32(42); "
+                                  "return [r(), r(), r(), r(), r()]; }")
+    python = _mulberry32(42)
+    assert uniforms == [python() for _ in range(5)] and all(0 <= u < 1 for u in uniforms)
+    # The chain is the one described, site for site (lib.ising's acceptance probabilities).
+    chain = np.array(ising_tab.evaluate(simulate, [3, 2.269, 5, "random", 8])).reshape(8, 8)
+    np.testing.assert_array_equal(chain, _metropolis_as_described(3, 2.269, 5, 8))
+    # Physics, roughly: ordered spins stay ordered when cold and melt when hot.
+    cold = ising_tab.evaluate(simulate, [1, 1.0, 100, "ordered", 32])
+    hot = ising_tab.evaluate(simulate, [1, 4.0, 200, "ordered", 32])
+    assert abs(np.mean(cold)) > 0.95 and abs(np.mean(hot)) < 0.3
+    assert not ising_tab.errors, ising_tab.errors
+
+
+@needs_chromium
+def test_ising_keyboard_and_buttons(ising_tab):
+    text = lambda: ising_tab.locator("#is-temperature-text").inner_text()  # noqa: E731
+    temperature = lambda: ising_tab.evaluate("window.isingPanel.state.temperature")  # noqa: E731
+    assert text().startswith("3.000")
+    ising_tab.focus("#is-temperature")
+    ising_tab.keyboard.press("ArrowLeft")
+    assert temperature() == 2.95 and text().startswith("2.950")
+    ising_tab.keyboard.press("PageDown")
+    ising_tab.keyboard.press("ArrowDown")
+    assert temperature() == 2.4 and ising_tab.locator("#is-temperature").input_value() == "2.4"
+    ising_tab.keyboard.press("End")
+    ising_tab.keyboard.press("ArrowUp")  # at the end: stays at 4
+    assert temperature() == 4
+    ising_tab.keyboard.press("Home")
+    assert temperature() == 1 and text() == "1.000 (below Tc)"
+    ising_tab.click("#is-tc")
+    assert text().startswith("2.269")
+
+    # Reset to all up: |m| = 1, e = -2, and the shown P(ordered) is the network's for these spins.
+    ising_tab.click("#is-ordered")
+    assert ising_tab.locator("#is-abs-m").inner_text() == "1.000"
+    assert ising_tab.locator("#is-energy").inner_text() == "-2.000"
+    p = ising_tab.evaluate("window.isingPanel.predict(new Array(1024).fill(1), 32)")[1]
+    assert ising_tab.locator("#is-p-ordered").inner_text() == f"{100 * p:.0f}%"
+    assert ising_tab.locator("#is-p").get_attribute("aria-live") == "polite"
+
+    # Start (keyboard: Enter on the button), let it run a few frames, pause.
+    ising_tab.focus("#is-run")
+    ising_tab.keyboard.press("Enter")
+    assert ising_tab.locator("#is-run").get_attribute("aria-pressed") == "true"
+    ising_tab.wait_for_function("window.isingPanel.state.sweeps >= 12", timeout=5_000)
+    ising_tab.keyboard.press("Enter")
+    assert ising_tab.locator("#is-run").inner_text() == "Start"
+    sweeps = ising_tab.evaluate("window.isingPanel.state.sweeps")
+    ising_tab.wait_for_timeout(100)
+    assert ising_tab.evaluate("window.isingPanel.state.sweeps") == sweeps  # paused means paused
+    ising_tab.evaluate("window.isingPanel.measure()")
+    assert ising_tab.locator("#is-sweeps").inner_text() == str(sweeps)
+    ising_tab.click("#is-random")
+    assert ising_tab.evaluate("window.isingPanel.state.sweeps") == 0
+    assert float(ising_tab.locator("#is-abs-m").inner_text()) < 0.15
+    canvas = ising_tab.locator("#is-lattice")
+    assert canvas.get_attribute("role") == "img" and "32 by 32" in canvas.get_attribute("aria-label")
+    assert canvas.get_attribute("tabindex") is None  # an image, not a control
+    assert not ising_tab.errors, ising_tab.errors
+
+
+@needs_chromium
+def test_ising_panel_is_fast_and_accessible(ising_tab):
+    from axe_playwright_python.sync_playwright import Axe
+
+    ms = ising_tab.evaluate("""() => {
+      const api = window.isingPanel, spins = api.simulate(1, 2.3, 10, "random", 32), times = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now(); api.predict(spins, 32); times.push(performance.now() - t0);
+      }
+      const t0 = performance.now(); api.simulate(2, 2.3, 100, "random", 32);
+      return {predict: times.sort((a, b) => a - b)[2], sweep: (performance.now() - t0) / 100};
+    }""")
+    print(f"Ising panel in Chromium: one forward pass {ms['predict']:.1f} ms (median), "
+          f"one sweep {ms['sweep']:.3f} ms")
+    assert ms["predict"] < 100 and ms["sweep"] < 2
+    results = Axe().run(ising_tab, context="#ising-panel", options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"]})
+    serious = [f"{v['id']}: {v['nodes'][0]['html'][:120]}" for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
