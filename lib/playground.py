@@ -576,7 +576,8 @@ def ising_network(seed: int = 0):
     """``(model, trained)``: the chapter's network for the panel, or a stand-in with random weights.
 
     :func:`lib.phases.playground_network` (trained, ``L = 32``) where the chapter on the 2D Ising
-    model exists and ``SYMBOOK_UNTRAINED_ISING`` is not set; otherwise
+    model exists (``lib/phases.py`` beside this module) and the environment variable
+    ``SYMBOOK_UNTRAINED_ISING`` is not set; otherwise
     ``symmetric_cnn(input_encoding="pixels")`` with weights from ``seed`` (the tests' model).
     """
     import importlib.util
@@ -584,7 +585,10 @@ def ising_network(seed: int = 0):
 
     import keras
 
-    if not os.environ.get("SYMBOOK_UNTRAINED_ISING") and importlib.util.find_spec("lib.phases") is not None:
+    found = importlib.util.find_spec("lib.phases")
+    # Only the chapter beside this file: an editable install of another checkout can lend its own.
+    here = found is not None and Path(found.origin).parent == Path(__file__).resolve().parent
+    if here and not os.environ.get("SYMBOOK_UNTRAINED_ISING"):
         from lib import phases
 
         return phases.playground_network(), True

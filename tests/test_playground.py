@@ -745,3 +745,27 @@ def test_ising_panel_is_fast_and_accessible(ising_tab):
     serious = [f"{v['id']}: {v['nodes'][0]['html'][:120]}" for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+@needs_page
+@needs_chromium
+def test_built_ising_panel_equals_keras(tab):
+    """The built page: the panel loads its bundle and gives the build's Keras probabilities."""
+    reference = json.loads((MODELS / "ising-reference.json").read_text())
+    tab.wait_for_function("window.isingPanel && window.isingPanel.ready", timeout=10_000)
+    assert tab.locator("#is-status").inner_text().startswith("Ready")
+    got = tab.evaluate("(s) => s.map(x => window.isingPanel.predict(x, 32))", reference["spins"])
+    diff = np.abs(np.array(got) - np.array(reference["probabilities"])).max()
+    print(f"largest difference browser - Keras on the built page's Ising network: {diff:.1e}")
+    assert diff < 1e-4
+    assert not tab.errors, tab.errors
+
+
+def test_ising_network_stand_in(monkeypatch):
+    monkeypatch.setenv("SYMBOOK_UNTRAINED_ISING", "1")
+    model, trained = pg.ising_network(seed=4)
+    assert not trained and tuple(model.inputs[0].shape[1:]) == (32, 32, 1)
+    again, _ = pg.ising_network(seed=4)
+    spec, spec_again = pg.export_ising_model(model), pg.export_ising_model(again)
+    assert spec["input_encoding"] == "pixels"
+    np.testing.assert_array_equal(spec["layers"][1]["kernel"], spec_again["layers"][1]["kernel"])

@@ -303,7 +303,7 @@
     setTemperature(state.temperature);
     reset("random");
     el.status.textContent = "Ready: " + bundle.label + (bundle.trained ? "" : " (" + bundle.note + ")") +
-      ", on a " + state.L + " x " + state.L + " torus. Press Start.";
+      ", on a " + state.L + " x " + state.L + " torus.";
     if (!bundle.trained) el.status.classList.add("pg-error");
     api.ready = true;
   }
