@@ -93,7 +93,8 @@ def one_core_section() -> str:
         return head + _missing("python benchmarks/run_chapter.py --one-core --json docs/measurements/one_core.json")
     return (head + "Each chapter top to bottom as the notebook Binder opens (the `.md` read by jupytext), in a "
             "fresh kernel pinned to one core, with the shipped networks; budget 3 minutes and 1.5 GB "
-            f"each. CPU: {data['cpu']}.\n\n" + chapters_table(data["chapters"]) + "\n")
+            f"each. CPU: {data['cpu']}." + (f" {data['note']}" if data.get("note") else "") + "\n\n"
+            + chapters_table(data["chapters"]) + "\n")
 
 
 def main():

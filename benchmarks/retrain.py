@@ -43,12 +43,15 @@ def main(argv=None):
         print(json.dumps(run_chapter(args.single, timeout=None)))
         return 0
     target = args.into.resolve() if args.into else Path(tempfile.mkdtemp(prefix="symbook-retrain-"))
+    # Generated data (Monte Carlo samples) is made anew as well: beside weights/cache/ in
+    # weights/samples/ when regenerating what ships, else in a folder of the target.
+    samples = target.with_name("samples") if args.into and target.name == "cache" else target / "samples"
     if not args.chapters:  # from scratch: what the target holds afterwards is what the book uses
-        for old in list(target.glob("*.weights.h5")) + list(target.glob("*.json")):
+        for old in list(target.glob("*.weights.h5")) + list(target.glob("*.json")) + list(samples.glob("*.npz")):
             old.unlink()
     target.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SYMBOOK_CACHE": str(target)}
-    for variable in ("SYMBOOK_PROGRESS", "SYMBOOK_TRAIN", "SYMBOOK_USED"):
+    env = {**os.environ, "SYMBOOK_CACHE": str(target), "SYMBOOK_SAMPLES": str(samples)}
+    for variable in ("SYMBOOK_PROGRESS", "SYMBOOK_TRAIN", "SYMBOOK_USED"):  # SYMBOOK_SAMPLES set above
         env.pop(variable, None)
     results, start = [], time.perf_counter()
     for name in args.chapters or chapters_in_toc():

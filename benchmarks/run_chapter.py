@@ -73,7 +73,7 @@ def main(argv=None):
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--single", help=argparse.SUPPRESS)  # internal: one chapter, JSON to stdout
     parser.add_argument("--no-train-cache", action="store_true",
-                        help="train from scratch (a fresh SYMBOOK_CACHE), as on a clean clone")
+                        help="train and sample from scratch (fresh SYMBOOK_CACHE and SYMBOOK_SAMPLES)")
     parser.add_argument("--one-core", action="store_true",
                         help="run each chapter and its kernel on one CPU only (taskset -c CPU)")
     parser.add_argument("--cpu", type=int, default=0, help="the CPU for --one-core (default 0)")
@@ -82,6 +82,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.no_train_cache:
         os.environ["SYMBOOK_CACHE"] = tempfile.mkdtemp(prefix="symbook-cache-")
+        os.environ["SYMBOOK_SAMPLES"] = tempfile.mkdtemp(prefix="symbook-samples-")
     if args.single:
         print(json.dumps(run_chapter(args.single)))
         return 0

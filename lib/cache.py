@@ -360,8 +360,8 @@ def generated(name: str, make: Callable, directory: Path | None = None, **argume
     (:func:`data_key`) and ships in :data:`SAMPLES_DIR`; what is missing (or ``SYMBOOK_TRAIN=1``)
     is made and written there. Returns ``{array name: array}``.
     """
-    if not name or "-" in name or "/" in name:
-        raise ValueError(f"name must be a non-empty file name without '-' or '/', got {name!r}")
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"name must be a non-empty file name (no '/'), got {name!r}")
     key = data_key(make, arguments)
     directory = samples_dir() if directory is None else Path(directory)
     path = directory / f"{name}-{key}.npz"

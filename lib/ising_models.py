@@ -216,20 +216,26 @@ def ordinary_cnn(filters=(10, 10), kernel_size: int = 3, dense_units: int = 16, 
 
 
 def dense_network(size: int, hidden_units: int = 100, activation: str = "sigmoid",
-                  input_encoding: str = "spins") -> keras.Model:
+                  input_encoding: str = "spins", l2: float = 0.0) -> keras.Model:
     """One hidden dense layer on the flattened spins (Carrasquilla and Melko 2017).
 
     ``(N, size, size, 1)`` -> flatten (``size**2`` spins) -> Dense(``hidden_units``,
     ``activation``; sigmoid as in the paper) -> Dense(2) -> softmax over :data:`CLASS_NAMES`.
     The layout and layer names of :func:`lib.models.dense_classifier` with ``classes=2``;
     weights ``size**2 * hidden_units + hidden_units + 2 * hidden_units + 2`` (102,702 for
-    ``size=32``). Invariant to none of the symmetries; a fixed lattice size.
+    ``size=32``). Invariant to none of the symmetries; a fixed lattice size. ``l2``: the
+    weight of an L2 penalty on both kernels (the paper's regularisation; without it the
+    network memorises the few thousand configurations of a large lattice).
     """
+    if not isinstance(l2, numbers.Real) or isinstance(l2, bool) or not l2 >= 0:
+        raise ValueError(f"l2 must be a non-negative number (the L2 penalty's weight), got {l2!r}")
+    regulariser = keras.regularizers.L2(float(l2)) if l2 else None
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Integral) or size < 1:
         raise ValueError(f"size must be the lattice size L, a positive integer, got {size!r}")
     inputs, x = _spin_input((int(size), int(size), 1), input_encoding)
     x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(int(hidden_units), activation=activation, name="hidden")(x)
-    x = layers.Dense(len(CLASS_NAMES), name="logits")(x)
+    x = layers.Dense(int(hidden_units), activation=activation, kernel_regularizer=regulariser,
+                     name="hidden")(x)
+    x = layers.Dense(len(CLASS_NAMES), kernel_regularizer=regulariser, name="logits")(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(inputs, outputs, name=f"dense_{int(hidden_units)}")

@@ -1023,7 +1023,8 @@ def plot_sweep(x, accuracies: dict, xlabel: str, marks=(), xticks=None, height: 
 
 
 @book_style
-def plot_data_efficiency(sizes, accuracies: dict):
+def plot_data_efficiency(sizes, accuracies: dict, xlabel: str = "rotated training images (log scale)",
+                         ylabel: str = "test accuracy"):
     """Test accuracy against the number of training images, on a log axis; one line per model.
 
     ``sizes``: ``(n,)`` numbers of training images; ``accuracies``: model label -> list of
@@ -1052,8 +1053,8 @@ def plot_data_efficiency(sizes, accuracies: dict):
     ax.set_xscale("log")
     ax.set_xticks(sizes, [f"{int(n):,}" for n in sizes])
     ax.xaxis.set_minor_locator(ticker.NullLocator())
-    ax.set_xlabel("rotated training images (log scale)")
-    ax.set_ylabel("test accuracy")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(_percent())
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncol=2, handlelength=3.2)

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_book_in_reading_order():
-    assert chapters(ROOT / "book") == ["intro", "translation", "black_box", "rotation", "playground",
+    assert chapters(ROOT / "book") == ["intro", "translation", "black_box", "rotation", "ising", "playground",
                                        "bibliography"]
-    assert chapters(ROOT / "book", with_code=True) == ["intro", "translation", "black_box", "rotation",
+    assert chapters(ROOT / "book", with_code=True) == ["intro", "translation", "black_box", "rotation", "ising",
                                                        "playground"]
 
 
@@ -50,6 +50,7 @@ def test_the_sphinx_extension_reads_the_translation_chapter_first():
         import read_order
     finally:
         sys.path.remove(str(ROOT / "book" / "_ext"))
-    docnames = ["bibliography", "black_box", "intro", "playground", "rotation", "translation", "zzz"]
+    docnames = ["bibliography", "black_box", "intro", "ising", "playground", "rotation", "translation", "zzz"]
     read_order._reorder(types.SimpleNamespace(srcdir=str(ROOT / "book")), None, docnames)
-    assert docnames == ["translation", "intro", "black_box", "rotation", "playground", "bibliography", "zzz"]
+    assert docnames == ["translation", "intro", "black_box", "rotation", "ising", "playground", "bibliography",
+                        "zzz"]

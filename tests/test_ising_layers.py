@@ -456,6 +456,12 @@ def test_model_sizes_and_outputs(models):
     assert dense.count_params() == reference.count_params() == 1024 * 100 + 100 + 100 * 2 + 2
     assert [tuple(w.shape) for w in dense.weights] == [tuple(w.shape) for w in reference.weights]
     assert dense.get_layer("hidden").activation is keras.activations.sigmoid
+    assert not dense.losses
+    penalised = dense_network(8, l2=1e-3)  # the L2 penalty: one loss term per kernel
+    kernels = [penalised.get_layer(n).kernel for n in ("hidden", "logits")]
+    expected = sum(1e-3 * float(np.sum(to_np(k) ** 2)) for k in kernels)
+    assert len(penalised.losses) == 2
+    np.testing.assert_allclose(sum(float(to_np(x)) for x in penalised.losses), expected, rtol=1e-5)
 
 
 def test_pixel_encoding_gives_the_same_network_on_lib_train_images():
@@ -487,6 +493,7 @@ def test_pixel_encoding_gives_the_same_network_on_lib_train_images():
     (lambda: symmetric_cnn(input_shape=(8, 8, 2)), "one spin per site"),
     (lambda: ordinary_cnn(filters=(4, 0)), "filters"),
     (lambda: dense_network(None), "lattice size"),
+    (lambda: dense_network(8, l2=-1.0), "l2"),
 ])
 def test_builders_refuse_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):

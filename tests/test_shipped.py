@@ -1,4 +1,5 @@
-"""The networks the book ships (weights/cache/): whole, used, listed, and reproducible."""
+"""The networks and samples the book ships (weights/cache/, weights/samples/): whole, used, listed,
+and reproducible."""
 
 import dataclasses
 import json
@@ -34,11 +35,18 @@ def test_every_shipped_entry_is_whole(stem):
 
 
 def _tracked() -> set[str] | None:
-    """The entries committed to git (None outside a git checkout)."""
-    out = subprocess.run(["git", "ls-files", "weights/cache"], cwd=ROOT, capture_output=True, text=True)
+    """The entries committed to git (None outside a git checkout): network stems, and
+    ``samples/<stem>`` for generated data."""
+    out = subprocess.run(["git", "ls-files", "weights/cache", "weights/samples"], cwd=ROOT, capture_output=True,
+                         text=True)
     if out.returncode:
         return None
-    return {Path(p).stem for p in out.stdout.split() if p.endswith(".json")}
+    return ({Path(p).stem for p in out.stdout.split() if p.endswith(".json")}
+            | {f"samples/{Path(p).stem}" for p in out.stdout.split() if p.endswith(".npz")})
+
+
+def _sample_stems():
+    return sorted(f"samples/{p.stem}" for p in cache.SAMPLES_DIR.glob("*.npz"))
 
 
 def test_the_build_used_every_shipped_network_and_trained_none():
@@ -49,7 +57,7 @@ def test_the_build_used_every_shipped_network_and_trained_none():
             pytest.fail(f"{USED_LOG} is missing: build the book first (README, command 1)")
         pytest.skip("the book has not been built here")
     used = set(USED_LOG.read_text().split())
-    dead = sorted(set(_stems()) - used)
+    dead = sorted((set(_stems()) | set(_sample_stems())) - used)
     assert not dead, f"shipped but used by no chapter (delete them, or rebuild): {dead}"
     tracked = _tracked()
     if tracked is not None:
