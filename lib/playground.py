@@ -572,32 +572,6 @@ def write_ising_bundle(path, spec: dict, label: str, trained: bool, note: str = 
     return path.stat().st_size
 
 
-def ising_network(seed: int = 0):
-    """``(model, trained)``: the chapter's network for the panel, or a stand-in with random weights.
-
-    :func:`lib.phases.playground_network` (trained, ``L = 32``) where the chapter on the 2D Ising
-    model exists (``lib/phases.py`` beside this module) and the environment variable
-    ``SYMBOOK_UNTRAINED_ISING`` is not set; otherwise
-    ``symmetric_cnn(input_encoding="pixels")`` with weights from ``seed`` (the tests' model).
-    """
-    import importlib.util
-    import os
-
-    import keras
-
-    found = importlib.util.find_spec("lib.phases")
-    # Only the chapter beside this file: an editable install of another checkout can lend its own.
-    here = found is not None and Path(found.origin).parent == Path(__file__).resolve().parent
-    if here and not os.environ.get("SYMBOOK_UNTRAINED_ISING"):
-        from lib import phases
-
-        return phases.playground_network(), True
-    from lib.ising_models import symmetric_cnn
-
-    keras.utils.set_random_seed(seed)
-    return symmetric_cnn(input_encoding="pixels", input_shape=(ISING_LATTICE, ISING_LATTICE, 1)), False
-
-
 def ising_panel_bundle(model, folder, trained: bool = True, label: str = "symmetric CNN") -> dict:
     """Export ``model`` for the Ising panel into ``folder``; returns a summary for the page.
 

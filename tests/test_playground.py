@@ -759,13 +759,3 @@ def test_built_ising_panel_equals_keras(tab):
     print(f"largest difference browser - Keras on the built page's Ising network: {diff:.1e}")
     assert diff < 1e-4
     assert not tab.errors, tab.errors
-
-
-def test_ising_network_stand_in(monkeypatch):
-    monkeypatch.setenv("SYMBOOK_UNTRAINED_ISING", "1")
-    model, trained = pg.ising_network(seed=4)
-    assert not trained and tuple(model.inputs[0].shape[1:]) == (32, 32, 1)
-    again, _ = pg.ising_network(seed=4)
-    spec, spec_again = pg.export_ising_model(model), pg.export_ising_model(again)
-    assert spec["input_encoding"] == "pixels"
-    np.testing.assert_array_equal(spec["layers"][1]["kernel"], spec_again["layers"][1]["kernel"])
