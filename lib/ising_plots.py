@@ -108,7 +108,11 @@ def plot_finite_size(sizes, panels: dict):
         ax.set_title(title)
         ax.set_ylabel("crossing $T_L$")
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", ncol=2, fontsize="small")
+    handles = {}  # one legend below the panels, each network once
+    for ax in axes[:, 0]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=len(handles))
     axes[-1, 0].set_xlabel("$1/L$")
     axes[-1, 0].set_xlim(-0.004, inverse.max() * 1.12)
     return fig

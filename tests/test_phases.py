@@ -270,7 +270,7 @@ def test_read_across_sizes_recovers_the_scaling_of_one_network(monkeypatch):
                              for kind in across}, "fits": {}}
     glued = findings.across_findings(diagram, across)
     assert glued["ising-read-falls"] == "6 of the 6" and glued["ising-largest"] == max(phases.SIZES)
-    assert glued["ising-tc-read-verdict"].startswith("not within 0.01")  # the shift of 0.1 - 0.032
+    assert "not consistent with it" in glued["ising-tc-read-verdict"]  # the shift of 0.1 - 0.032
     assert glued["ising-trend-sym"] == "fall"  # on its own lattice: 1/L - L/1000 still falls
     table = findings.across_table(across)
     assert table.count("\n") == 2 + 2 * len(phases.SIZES) - 1 and "read at L = 16" in table
