@@ -353,12 +353,16 @@ def data_key(make: Callable, arguments: dict) -> str:
                       "numpy": np.__version__})
 
 
-def generated(name: str, make: Callable, directory: Path | None = None, **arguments) -> dict:
+def generated(name: str, make: Callable, directory: Path | None = None, unkeyed: dict | None = None,
+              **arguments) -> dict:
     """``make(**arguments)``, a dict of NumPy arrays, read from ``<name>-<key>.npz`` if it exists.
 
     Like a trained network, a data set is keyed on the code that makes it and its arguments
     (:func:`data_key`) and ships in :data:`SAMPLES_DIR`; what is missing (or ``SYMBOOK_TRAIN=1``)
-    is made and written there. Returns ``{array name: array}``.
+    is made and written there. ``unkeyed``: objects ``make`` also receives that cannot be
+    part of a key (a model, arrays); the caller passes what identifies them among
+    ``arguments`` (a network's cache key, a fingerprint of the arrays). Returns ``{array
+    name: array}``.
     """
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"name must be a non-empty file name (no '/'), got {name!r}")
@@ -373,7 +377,7 @@ def generated(name: str, make: Callable, directory: Path | None = None, **argume
         except Exception as err:  # noqa: BLE001 (an unreadable file means: make it again)
             print(f"data file {path.name} cannot be read ({str(err)[:120]}); making it again", flush=True)
     if arrays is None:
-        arrays = make(**arguments)
+        arrays = make(**arguments, **(unkeyed or {}))
         if not isinstance(arrays, dict) or not all(isinstance(v, np.ndarray) for v in arrays.values()):
             raise TypeError(f"{make.__name__} must return a dict of NumPy arrays, got {type(arrays).__name__}")
         directory.mkdir(parents=True, exist_ok=True)
