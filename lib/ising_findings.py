@@ -23,7 +23,8 @@ _OBSERVABLE_NAMES = {"energy": "energy per spin ⟨e⟩", "abs_magnetisation": "
 
 
 def exact_check_table(checks: dict) -> str:
-    """Markdown: one row per observable, the exact value and each sampler's value ± error (z).
+    """Markdown: one row per observable, the exact value and each sampler's value ± error (its
+    deviation from the exact value in units of the error).
 
     ``checks``: ``{sampler label: small_lattice_check dict}``."""
     from lib.stats import markdown_table
@@ -32,7 +33,7 @@ def exact_check_table(checks: dict) -> str:
     rows = [[_OBSERVABLE_NAMES[k], f"{first[k]['exact']:.4f}"]
             + [f"{c[k]['sampled']:.4f} ± {c[k]['error']:.4f} ({c[k]['z']:+.1f})" for c in checks.values()]
             for k in first]
-    return markdown_table(["observable", "exact"] + [f"{label} (z)" for label in checks], rows)
+    return markdown_table(["observable", "exact"] + [f"{label} (deviation / error)" for label in checks], rows)
 
 
 def tau_table(table: dict) -> str:
