@@ -41,7 +41,7 @@ def main(argv=None) -> int:
         print(f"seed {seed}: test {result.test_accuracy:.2%}, validation {result.val_accuracy:.2%} "
               f"after {BEST_EPOCHS} epochs, trained in {result.train_seconds:.0f} s{cached}", flush=True)
         # The chapter's final prediction: the network alone or a shift average, chosen on validation.
-        val, chosen, test = shift_average_by_validation(result, data)
+        val, chosen, test, _ = shift_average_by_validation(result, data)
         worst = min(worst, test)
         print(f"seed {seed}: chosen on validation: {chosen} (validation {val[chosen]:.2%}), "
               f"test {test:.2%}", flush=True)

@@ -435,6 +435,105 @@ def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_
     return maps.reshape((n, n) + maps.shape[1:])
 
 
+def filter_indices(model: keras.Model, bars, bar_angles, edges, edge_angles, images, labels) -> dict:
+    """The indices the chapter reads for every filter of ``conv1`` and ``conv2``.
+
+    ``bars`` and ``edges``: ``uint8`` probes from :func:`oriented_bars` at ``bar_angles`` (mod
+    180) and ``edge_angles`` (mod 360); ``images``, ``labels``: the data for class selectivity.
+    Returns ``{"conv1 osi", "conv1 dsi", "conv2 osi", "conv2 si"}``, each ``float64 (F,)``: the
+    orientation selectivity to lines (largest response over positions), the direction
+    selectivity to edges (at the centre), and the class selectivity of the mean activation.
+    """
+    out = {}
+    for name in ("conv1", "conv2"):
+        lines = probe_responses(model, bars, name, where="max")
+        out[f"{name} osi"] = orientation_tuning(lines, bar_angles, 180)[1]
+    out["conv1 dsi"] = orientation_tuning(probe_responses(model, edges, "conv1", where="centre"),
+                                          edge_angles, 360)[1]
+    stats = activation_stats(model, images, labels, ["conv2"])
+    out["conv2 si"] = class_selectivity(stats.unit_means("conv2"))[1]
+    return out
+
+
+def reinitialised(model: keras.Model, rng: np.random.Generator) -> keras.Model:
+    """A copy of ``model`` as Keras' defaults would start it before training: every kernel
+    drawn from Glorot's uniform distribution (limit ``sqrt(6 / (fan_in + fan_out))``), every
+    bias zero. Drawn from ``rng``, so the reader's global random state is left alone."""
+    fresh = keras.models.clone_model(model)
+    for layer in fresh.layers:
+        weights = layer.get_weights()
+        if not weights:
+            continue
+        kernel = weights[0]
+        receptive = int(np.prod(kernel.shape[:-2])) if kernel.ndim > 2 else 1
+        fan_in, fan_out = kernel.shape[-2] * receptive, kernel.shape[-1] * receptive
+        limit = np.sqrt(6 / (fan_in + fan_out))
+        new = [rng.uniform(-limit, limit, kernel.shape).astype(np.float32)]
+        new += [np.zeros_like(w) for w in weights[1:]]
+        layer.set_weights(new)
+    return fresh
+
+
+def untrained_null(model: keras.Model, *probes_and_data, seeds=range(5)) -> dict:
+    """:func:`filter_indices` of untrained copies of ``model`` (:func:`reinitialised`, one per
+    seed), pooled over the copies: what the indices look like by chance, for the same
+    architecture. ``probes_and_data``: the arguments of :func:`filter_indices` after the model.
+    Returns the same keys, each ``float64 (len(seeds) * F,)``."""
+    runs = [filter_indices(reinitialised(model, np.random.default_rng(seed)), *probes_and_data)
+            for seed in seeds]
+    return {key: np.concatenate([run[key] for run in runs]) for key in runs[0]}
+
+
+def stands_clear(value: float, layer_values, null_values, q: float = 95) -> bool:
+    """Whether an index is above both its layer's median and the ``q``-th percentile of the
+    same index for untrained filters (:func:`untrained_null`): only then does a name rest on it."""
+    null_values = np.asarray(null_values, np.float64)
+    null_values = null_values[np.isfinite(null_values)]
+    return bool(value > np.median(layer_values) and value > np.percentile(null_values, q))
+
+
+def clearance(value: float, layer_values, null_values, q: float = 95) -> str:
+    """One sentence saying whether an index stands clear (:func:`stands_clear`) and, if not,
+    of which standard: the layer's median or the ``q``-th percentile of untrained filters."""
+    null_values = np.asarray(null_values, np.float64)
+    null_values = null_values[np.isfinite(null_values)]
+    median, top = float(np.median(layer_values)), float(np.percentile(null_values, q))
+    if value > median and value > top:
+        return f"It stands clear of both ({value:.2f} against {top:.2f} and {median:.2f})."
+    if value <= top:
+        return (f"It does not stand clear of chance: one untrained filter in "
+                f"{round(100 / (100 - q))} reaches {top:.2f} or more, at least as much as "
+                f"this one's {value:.2f}.")
+    return f"It does not stand above its layer's median ({value:.2f} against {median:.2f})."
+
+
+def knock_out_unit(model: keras.Model, layer_name: str, unit: int, images, labels,
+                   classes: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class accuracy ``float64 (classes,)`` before and after silencing one unit.
+
+    A copy of ``model`` gets zero incoming weights and bias for ``unit`` of the dense layer
+    ``layer_name``, so the unit's ReLU output is always 0; ``model`` itself is not changed.
+    ``images``: ``uint8 (N, H, W)``, ``labels``: ``(N,)``. Returns ``(before, after)``.
+    """
+    from lib.train import predict_proba
+
+    labels = np.asarray(labels)
+    kernel, bias = model.get_layer(layer_name).get_weights()
+    if not 0 <= unit < kernel.shape[-1]:
+        raise ValueError(f"layer {layer_name!r} has {kernel.shape[-1]} units; got unit {unit}")
+    silenced = keras.models.clone_model(model)
+    silenced.set_weights(model.get_weights())
+    kernel, bias = kernel.copy(), bias.copy()
+    kernel[..., unit], bias[unit] = 0, 0
+    silenced.get_layer(layer_name).set_weights([kernel, bias])
+
+    def per_class(m):
+        predicted = predict_proba(m, images).argmax(-1)
+        return np.array([np.mean(predicted[labels == c] == c) for c in range(classes)])
+
+    return per_class(model), per_class(silenced)
+
+
 def multiply_adds(model: keras.Model) -> int:
     """Multiply-adds of one forward pass of one image through ``model``'s weight layers.
 

@@ -28,13 +28,15 @@ def fingerprint(*arrays) -> str:
 
 def _shift_average_outcome(network: str, images: str, shift_sets: dict, result, data) -> dict:
     """``make`` of :func:`shift_average`: :func:`lib.translation.shift_average_by_validation`
-    as arrays (candidate names, their validation accuracies, the chosen one, its test accuracy)."""
+    as arrays (candidate names, their validation accuracies, the chosen one, its test accuracy,
+    whether it is right on each test image: empty when the network alone is chosen)."""
     from lib.translation import shift_average_by_validation
 
-    val, chosen, test = shift_average_by_validation(
+    val, chosen, test, correct = shift_average_by_validation(
         result, data, {name: tuple(tuple(s) for s in shifts) for name, shifts in shift_sets.items()})
     return {"names": np.array(list(val)), "val": np.array(list(val.values()), np.float64),
-            "chosen": np.array(chosen), "test": np.array(test, np.float64)}
+            "chosen": np.array(chosen), "test": np.array(test, np.float64),
+            "correct": np.zeros(0, bool) if correct is None else np.asarray(correct, bool)}
 
 
 def shift_average(result, data, shift_sets=None):
@@ -42,8 +44,9 @@ def shift_average(result, data, shift_sets=None):
 
     ``result``: the network's :class:`lib.train.TrainResult` (its ``name`` and ``key`` identify
     the weights); ``data``: ``x_val``, ``y_val``, ``x_test``, ``y_test``. Returns the same
-    ``(val, chosen, test)``: validation accuracy per candidate, the chosen candidate, its test
-    accuracy (the test set is read once, when the outcome is made)."""
+    ``(val, chosen, test, correct)``: validation accuracy per candidate, the chosen candidate,
+    its test accuracy, and ``bool (N_test,)`` whether it is right on each test image (``None``
+    when the network alone is chosen); the test set is read once, when the outcome is made."""
     from lib.translation import SHIFT_SETS
 
     sets = SHIFT_SETS if shift_sets is None else shift_sets
@@ -53,4 +56,5 @@ def shift_average(result, data, shift_sets=None):
         shift_sets={name: [list(s) for s in shifts] for name, shifts in sets.items()},
         unkeyed={"result": result, "data": data})
     val = {str(n): float(v) for n, v in zip(made["names"], made["val"])}
-    return val, str(made["chosen"]), float(made["test"])
+    correct = made["correct"] if made["correct"].size else None
+    return val, str(made["chosen"]), float(made["test"]), correct

@@ -339,6 +339,90 @@ def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
                      for t in steps]).astype(np.float64)
 
 
+def stride_walk(model, digits, start=(11, 11), length: int = 8,
+                canvas_size: int = 50) -> np.ndarray:
+    """Probabilities ``float64 (length + 1, N, classes)`` of ``uint8 (N, h, h)`` digits moved to
+    the right one pixel at a time: step ``k`` has every digit's top-left corner at
+    ``(start[0], start[1] + k)``, as pressing the right arrow ``k`` times on the page's canvas."""
+    from lib.train import predict_proba
+
+    digits = np.asarray(digits)
+    row, col = start
+    if not 0 <= col + length <= canvas_size - digits.shape[2]:
+        raise ValueError(f"a walk of {length} pixels from column {col} leaves the "
+                         f"{canvas_size}-pixel canvas: start further left or walk less")
+    return np.stack([predict_proba(model, place_at(digits, (row, col + k), canvas_size),
+                                   batch_size=256) for k in range(length + 1)]).astype(np.float64)
+
+
+def stride_wobble(walk, labels):
+    """How the probability of the right class moves along a :func:`stride_walk`.
+
+    Returns ``(p_right, swing, back)``: ``float64 (steps, N)`` the probability of each digit's
+    label at each step; ``float64 (N,)`` its largest change from the start at the steps in
+    between; ``float64 (N,)`` its change from the start at the last step."""
+    labels = np.asarray(labels)
+    p_right = walk[:, np.arange(len(labels)), labels]
+    swing = np.abs(p_right[1:-1] - p_right[0]).max(axis=0)
+    back = np.abs(p_right[-1] - p_right[0])
+    return p_right, swing, back
+
+
+def blank_answers(models: dict) -> dict:
+    """``{key: (class, probability)}``: what each model answers for an empty input (all zeros,
+    of the model's own input shape), where only its biases decide."""
+    from lib.train import predict_proba
+
+    answers = {}
+    for key, model in models.items():
+        p = predict_proba(model, np.zeros((1, *model.input_shape[1:3]), np.uint8))[0]
+        answers[key] = (int(p.argmax()), float(p.max()))
+    return answers
+
+
+def task_findings(chapter1: dict, chapter3: dict, digits, labels) -> dict:
+    """The numbers behind the answers of the playground's tasks, for the digits of its menu.
+
+    ``chapter1``: ``{"dense": model, "cnn": model}`` (50x50 canvases); ``chapter3``: key ->
+    model (28x28 digits); ``digits`` ``uint8 (N, 28, 28)`` and ``labels`` ``(N,)``: the menu, in
+    its order (entry ``i`` is "test digit ``i + 1``"). Returns a flat dict, ready to glue:
+
+    - ``six``: the menu number of its first 6; ``six-{key}-45``, ``six-{key}-180``: the class each
+      network of chapter 3 gives it turned by 45 and 180 degrees; ``six-{key}-change``: the
+      largest change of a probability between upright and 180 degrees.
+    - ``stride``: the menu number of the digit whose CNN probability of its label swings most
+      while it moves right by 1 to 7 pixels from the centre (:func:`stride_walk`);
+      ``stride-label``; ``stride-walk``: those probabilities at 0, 1, ..., 8 pixels (percent,
+      one decimal, as the page shows them); ``stride-swing`` and ``stride-back`` (percentage
+      points: the largest change in between, the change after 8 pixels); ``stride-dense-swing``
+      and ``stride-dense-back``: the same for the dense network on that digit.
+    - ``blank-{key}`` and ``blank-{key}-p``: each network's answer for an empty input.
+    """
+    from lib.rotation import angle_sweep
+
+    labels = np.asarray(labels)
+    out = {}
+    first_six = int(np.flatnonzero(labels == 6)[0])
+    out["six"] = first_six + 1
+    turned = angle_sweep(chapter3, digits[first_six:first_six + 1], [0, 45, 180])
+    for key, p in turned.items():
+        p = p[:, 0].astype(np.float64)
+        out[f"six-{key}-45"], out[f"six-{key}-180"] = int(p[1].argmax()), int(p[2].argmax())
+        out[f"six-{key}-change"] = float(np.abs(p[2] - p[0]).max())
+
+    p_right, swing, back = stride_wobble(stride_walk(chapter1["cnn"], digits), labels)
+    j = int(swing.argmax())
+    out["stride"], out["stride-label"] = j + 1, int(labels[j])
+    out["stride-walk"] = ", ".join(f"{100 * v:.1f}" for v in p_right[:, j])
+    out["stride-swing"], out["stride-back"] = 100 * float(swing[j]), 100 * float(back[j])
+    _, swing_d, back_d = stride_wobble(stride_walk(chapter1["dense"], digits[j:j + 1]), labels[j:j + 1])
+    out["stride-dense-swing"], out["stride-dense-back"] = 100 * float(swing_d[0]), 100 * float(back_d[0])
+
+    for key, (answer, p) in blank_answers({**chapter1, **chapter3}).items():
+        out[f"blank-{key}"], out[f"blank-{key}-p"] = answer, p
+    return out
+
+
 def write_json(path, value) -> int:
     """Write ``value`` as compact JSON (creating folders); returns the size in bytes."""
     path = Path(path)

@@ -353,9 +353,9 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
 
     ``image``: ``(S, S)``; ``check``: the dict from :func:`lib.translation.equivariance_check`
     (its ``shifted``, ``maps``, ``maps_shifted``, ``residual`` and ``margin``). The last panel is
-    ``F(T x) - T' F(x)`` inside the margin, divided by the largest value of ``F(x)``, on its own
-    symmetric colour scale whose range (about 1e-7, float32 rounding) the colour bar shows;
-    pixels where it is exactly zero are white, those not compared grey. Returns the Figure.
+    ``F(T x) - T' F(x)`` inside the margin, divided by the largest value of ``F(x)``: float32
+    rounding, so it is not drawn as colours; the panel is white where the maps are compared,
+    grey where not, and states the largest relative difference. Returns the Figure.
     """
     a = check["maps"][..., channel]
     b = check["maps_shifted"][..., channel]
@@ -374,19 +374,16 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
     axes[2].set_title(f"$F(x)$, channel {channel}")
     axes[3].imshow(b, cmap="viridis", vmin=0, vmax=vmax)
     axes[3].set_title("$F(Tx)$")
+    # The residual is float32 rounding: a colour scale of +-1e-7 would paint noise. The panel
+    # shows where the maps are compared (white) and states the largest difference there.
     compared = np.isfinite(relative)
-    scale = float(np.nanmax(np.abs(relative))) if compared.any() else 0.0
-    exact = scale == 0.0
-    scale = scale if not exact else 1e-7
-    im = axes[4].imshow(relative, cmap="RdBu_r", vmin=-scale, vmax=scale)
-    axes[4].set_facecolor("0.75")
-    zero_share = float(np.mean(relative[compared] == 0)) if compared.any() else 0.0
-    axes[4].set_title("$F(Tx) - T'F(x)$, relative\n" + ("exactly 0 wherever compared" if exact else
-                                                       f"(exactly 0 at {zero_share:.0%} of compared pixels)"))
-    bar = fig.colorbar(im, ax=axes[4], orientation="horizontal", shrink=0.9, pad=0.01, aspect=25)
-    bar.set_label("difference / max $F(x)$: float32 rounding\n(white: exactly 0; grey: not compared)")
-    bar.set_ticks([-scale, 0, scale])
-    bar.ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: "0" if v == 0 else f"{v:.1e}"))
+    largest = float(np.nanmax(np.abs(relative))) if compared.any() else float("nan")
+    axes[4].imshow(np.where(compared, 1.0, 0.75), cmap="gray", vmin=0, vmax=1)
+    axes[4].set_title("$F(Tx) - T'F(x)$, relative")
+    said = ("exactly 0" if largest == 0 else
+            f"0 up to float32\nrounding: at most\n{largest:.0e}")
+    axes[4].text(0.5, 0.5, said + "\n(grey: not compared)", transform=axes[4].transAxes,
+                 ha="center", va="center")
     axes[0].set_ylabel("pixels")
     axes[2].set_ylabel("map pixels")
     axes[4].set_ylabel("map pixels")
@@ -394,6 +391,10 @@ def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
 
 
 # --- Chapter 2: Opening the black box -----------------------------------------------------
+
+
+#: Below this, one minus a float32 probability is rounding (float32 has 24 bits near 1).
+WRONG_FLOOR = 1e-7
 
 
 @book_style
@@ -406,8 +407,9 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
     (:func:`lib.translation.same_class_change`). Lines: the mean over digits, band: lowest to
     highest digit; the grey band spans the reference, its line is its median; dotted lines mark
     multiples of ``period``. ``probabilities``: optional ``(2, N, S + 1)`` probability of the
-    right class (:func:`lib.translation.prediction_sweep`), drawn the same way in a second
-    panel below. Returns the Figure.
+    right class (:func:`lib.translation.prediction_sweep`); a second panel below draws one minus
+    it, the probability of a wrong answer, on a log scale (near 1 a linear axis squeezes every
+    change into a sliver), floored at :data:`WRONG_FLOOR`. Returns the Figure.
     """
     changes, reference = np.asarray(changes, np.float64), np.asarray(reference, np.float64)
     if changes.ndim != 3 or changes.shape[0] != 2:
@@ -418,7 +420,7 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
         if probabilities.shape != changes.shape:
             raise ValueError(f"probabilities must have the shape of changes {changes.shape}, "
                              f"got {probabilities.shape}")
-        panels.append(probabilities)
+        panels.append(np.clip(1 - probabilities, WRONG_FLOOR, 1))
     shifts = np.arange(changes.shape[2])
     fig, axes = plt.subplots(len(panels), 1, figsize=(COLUMN_WIDTH_IN, 3.4 + 2.4 * (len(panels) - 1)),
                              layout="constrained", sharex=True, squeeze=False)
@@ -436,13 +438,13 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
                             **style)
             ax.fill_between(shifts, values[i].min(axis=0), values[i].max(axis=0), color=line.get_color(),
                             alpha=0.2)
-        ax.yaxis.set_major_formatter(_percent())
         ax.set_xlim(0, shifts[-1])
+    axes[0].yaxis.set_major_formatter(_percent())
     axes[0].set_ylabel("change of the pooled\nfeatures (relative error)")
     axes[0].set_ylim(0, None)
     if len(axes) > 1:
-        axes[1].set_ylabel("probability of\nthe right class")
-        axes[1].set_ylim(max(0.0, float(panels[1].min()) - 0.02), 1.005)
+        axes[1].set_yscale("log")
+        axes[1].set_ylabel("probability of a wrong\nanswer, 1 − p (log)")
         for ax, letter in zip(axes, "ab"):
             ax.set_title(f"({letter})", loc="left", fontsize=plt.rcParams["axes.labelsize"])
     axes[-1].set_xlabel("shift of the digit (pixels)")
@@ -530,7 +532,8 @@ def plot_class_unit_means(means: dict, normalise: bool = True, highlight: dict |
     ``means``: ``{title: (C, U) array}``. With ``normalise`` each unit (column) is divided by
     its largest class mean, so the colour reads as *fraction of the unit's best class* (one
     colour bar for all panels); otherwise each panel has its own.
-    ``highlight``: ``{title: [unit, ...]}`` units to mark with a triangle above their column.
+    ``highlight``: ``{title: [unit, ...]}`` units whose whole column is framed in red (a frame,
+    not a marker beside one row, so it cannot be read as marking a class).
     """
     n = len(means)
     widths = [m.shape[1] for m in means.values()]
@@ -550,7 +553,8 @@ def plot_class_unit_means(means: dict, normalise: bool = True, highlight: dict |
         ax.set_xticks(range(0, width, step))
         ax.set_xlabel("unit" if "dense" in title.lower() else "filter")
         for u in (highlight or {}).get(title, []):
-            ax.plot(u, -0.9, marker="v", color="red", markersize=7, clip_on=False)
+            ax.add_patch(plt.Rectangle((u - 0.5, -0.5), 1, m.shape[0], fill=False, edgecolor="red",
+                                       linewidth=1.6, clip_on=False))
         if not normalise:
             fig.colorbar(im, ax=ax, label=label, pad=0.01)
     if normalise:
@@ -618,7 +622,7 @@ def plot_top_exciting(images, positions, row_titles, receptive_field=None,
             if fields[i]:
                 h = fields[i] / 2
                 ax.add_patch(plt.Rectangle((x - h, y - h), fields[i], fields[i],
-                                           fill=False, edgecolor="red", linewidth=1.4))
+                                           fill=False, edgecolor="red", linewidth=2.0))
             else:
                 ax.plot(x, y, "r+", markersize=8)
             _frame(ax, "0.8")
@@ -777,17 +781,29 @@ def plot_effective_kernel(effective_kernel, filters: int, size: int):
 
 
 @book_style
-def plot_rotation_shift(y, y_rotated, k: int):
-    """Two heat maps ``(4, F)``: the layer's outputs for a digit and for the digit rotated by ``k``."""
+def plot_rotation_shift(y, y_rotated, k: int, highlight: int | None = 0):
+    """Two heat maps ``(4, F)``: the layer's outputs for a digit and for the digit rotated by ``k``.
+
+    With at most 12 filters each cell carries its value (one decimal), so the roll can be read
+    number by number; ``highlight``: a filter whose column is framed in both panels.
+    """
     y, y_rotated = np.asarray(y), np.asarray(y_rotated)
     lim = max(np.abs(y).max(), np.abs(y_rotated).max())
-    fig, axes = plt.subplots(2, 1, figsize=(COLUMN_WIDTH_IN, 3.5), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(2, 1, figsize=(COLUMN_WIDTH_IN, 3.9), sharex=True, layout="constrained")
     for ax, values, title in [(axes[0], y, "y(x)"), (axes[1], y_rotated, f"y(x rotated by {90 * k}°)")]:
         im = ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
         ax.set_yticks(range(4), [f"k={i}" for i in range(4)])
         ax.set_ylabel("copy")
         ax.set_title(title)
+        if values.shape[1] <= 12:
+            for (i, j), v in np.ndenumerate(values):
+                ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=MIN_FONT_PT,
+                        color="white" if abs(v) > 0.6 * lim else "black")
+        if highlight is not None:
+            ax.add_patch(plt.Rectangle((highlight - 0.5, -0.5), 1, 4, fill=False, edgecolor="black",
+                                       linewidth=2.0, clip_on=False))
     axes[1].set_xlabel("filter f")
+    axes[1].set_xticks(range(y.shape[1]))
     fig.colorbar(im, ax=axes, label="pre-activation\noutput")
     return fig
 

@@ -6,6 +6,12 @@ t-interval (Welch's, which does not assume equal spreads): a model "helps" only 
 whole interval of the difference lies above zero, "hurts" when it lies below, and the
 difference is "within noise" when the interval holds zero. From one seed no interval
 exists, and no verdict is given. NumPy only (the t quantile is computed, not looked up).
+
+Where the runs are paired (variant and reference trained with the same seeds, so the same
+initial draws and the same order of the data), the interval is the paired one, of the mean of
+the per-seed differences, and several comparisons against one reference are corrected together
+(Bonferroni: each interval at ``1 - (1 - CONFIDENCE) / m``, so that all ``m`` hold at once with
+95%). Two predictions on the same test images are compared image by image (:func:`mcnemar`).
 """
 
 from __future__ import annotations
@@ -77,22 +83,49 @@ def difference_interval(a, b, confidence: float = CONFIDENCE) -> dict:
     return {"diff": diff, "low": diff - half, "high": diff + half, "df": float(df)}
 
 
-def difference_text(a, b, confidence: float = CONFIDENCE) -> str:
-    """``mean(a) - mean(b)`` in percentage points with its :func:`difference_interval`, e.g.
-    ``"+2.16 [+1.06, +3.25]"``, for accuracies over seeds given as fractions; without the
-    interval when a side has one seed."""
-    d = difference_interval(a, b, confidence)
+def paired_interval(a, b, confidence: float = CONFIDENCE) -> dict:
+    """The t-interval of the mean of the paired differences ``a[i] - b[i]`` (run ``i`` of both
+    with the same seed). Returns ``diff, low, high, df`` like :func:`difference_interval`;
+    ``low`` and ``high`` are ``nan`` for one pair."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"paired values need one value per seed on both sides, in the same "
+                         f"seed order; got shapes {a.shape} and {b.shape}")
+    diff, half = mean_interval(a - b, confidence)
+    if math.isnan(half):
+        return {"diff": diff, "low": half, "high": half, "df": half}
+    return {"diff": diff, "low": diff - half, "high": diff + half, "df": float(a.size - 1)}
+
+
+def bonferroni(m: int, confidence: float = CONFIDENCE) -> float:
+    """The confidence of each of ``m`` intervals so that all of them hold at once with
+    ``confidence``: ``1 - (1 - confidence) / m``."""
+    if m < 1:
+        raise ValueError(f"m must be at least 1 comparison, got {m}")
+    return 1 - (1 - confidence) / m
+
+
+def _interval(a, b, confidence, paired):
+    return paired_interval(a, b, confidence) if paired else difference_interval(a, b, confidence)
+
+
+def difference_text(a, b, confidence: float = CONFIDENCE, paired: bool = False) -> str:
+    """``mean(a) - mean(b)`` in percentage points with its :func:`difference_interval` (or
+    :func:`paired_interval`), e.g. ``"+2.16 [+1.06, +3.25]"``, for accuracies over seeds given
+    as fractions; without the interval when a side has one seed."""
+    d = _interval(a, b, confidence, paired)
     span = "" if math.isnan(d["low"]) else f" [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
     return f"{100 * d['diff']:+.2f}{span}"
 
 
-def verdict(a, b, confidence: float = CONFIDENCE) -> str:
+def verdict(a, b, confidence: float = CONFIDENCE, paired: bool = False) -> str:
     """``"helps"``, ``"hurts"``, ``"within noise"`` or ``"one seed: no verdict"`` for ``a`` against ``b``.
 
     ``a`` and ``b`` are accuracies over seeds. "helps" needs the whole interval of the
-    difference above zero, so it can never be printed for a difference of 0 or from one seed.
+    difference (Welch's, or with ``paired`` the paired one) above zero, so it can never be
+    printed for a difference of 0 or from one seed.
     """
-    d = difference_interval(a, b, confidence)
+    d = _interval(a, b, confidence, paired)
     if math.isnan(d["low"]):
         return "one seed: no verdict"
     if d["low"] > 0:
@@ -100,6 +133,61 @@ def verdict(a, b, confidence: float = CONFIDENCE) -> str:
     if d["high"] < 0:
         return "hurts"
     return "within noise"
+
+
+def mcnemar(a_correct, b_correct) -> dict:
+    """Two predictions on the same images, compared image by image (McNemar's exact test).
+
+    ``a_correct``, ``b_correct``: ``bool (N,)``, whether each prediction is right on image ``i``.
+    Only the images on which they differ tell them apart: ``fixed`` (b right, a wrong) and
+    ``broken`` (a right, b wrong). Under "neither is better" each such image is a fair coin, so
+    ``p`` is the two-sided binomial probability of a split at least as uneven (1 when they never
+    differ). Returns ``fixed, broken, p``.
+    """
+    a, b = np.asarray(a_correct, dtype=bool), np.asarray(b_correct, dtype=bool)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"both predictions must be scored on the same images: got shapes "
+                         f"{a.shape} and {b.shape}")
+    fixed, broken = int(np.sum(b & ~a)), int(np.sum(a & ~b))
+    n, k = fixed + broken, min(fixed, broken)
+    if n == 0:
+        return {"fixed": 0, "broken": 0, "p": 1.0}
+    # P(X <= k) for X ~ Binomial(n, 1/2), in logs (n can be large), doubled for two sides.
+    log_terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2)
+                 for i in range(k + 1)]
+    top = max(log_terms)
+    tail = math.exp(top) * sum(math.exp(t - top) for t in log_terms)
+    return {"fixed": fixed, "broken": broken, "p": min(1.0, 2 * tail)}
+
+
+def uniformity_test(correct, groups, permutations: int = 2000, seed: int = 0) -> dict:
+    """Is the error rate the same in every group (for example every bin of positions)?
+
+    ``correct``: ``bool (N,)``; ``groups``: ``int (N,)``, the group of each item. The statistic
+    is Pearson's chi-squared of the groups' error counts against one common rate. With few
+    errors per group its chi-squared distribution is a poor guide, so ``p`` comes from a
+    permutation test: the fraction of ``permutations`` random reassignments of the same
+    right and wrong answers to the items (seeded) whose statistic is at least as large.
+    Returns ``chi2, p, groups`` (the number of non-empty groups).
+    """
+    correct, groups = np.asarray(correct, dtype=bool), np.asarray(groups)
+    if correct.shape != groups.shape or correct.ndim != 1:
+        raise ValueError(f"one group per item: got shapes {correct.shape} and {groups.shape}")
+    _, index = np.unique(groups, return_inverse=True)
+    n = np.bincount(index).astype(np.float64)
+    rate = 1 - correct.mean()
+    if rate in (0.0, 1.0):  # all right or all wrong: nothing can differ
+        return {"chi2": 0.0, "p": 1.0, "groups": int(n.size)}
+
+    def chi2(wrong):
+        errors = np.bincount(index, weights=wrong, minlength=n.size)
+        return float(np.sum((errors - n * rate) ** 2 / (n * rate * (1 - rate))))
+
+    wrong = (~correct).astype(np.float64)
+    observed = chi2(wrong)
+    rng = np.random.default_rng(seed)
+    larger = sum(chi2(rng.permutation(wrong)) >= observed - 1e-9 for _ in range(permutations))
+    return {"chi2": observed, "p": (1 + larger) / (1 + permutations), "groups": int(n.size)}
 
 
 def summarize_seeds(label: str, results: list) -> dict:
@@ -147,10 +235,11 @@ def summarize_seeds(label: str, results: list) -> dict:
 
 
 def percent(mean: float, half: float = float("nan")) -> str:
-    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval). Ordinary
-    spaces: a table cell may wrap there, which keeps the book's wide result tables within the
-    content column (no-break spaces made them scroll)."""
-    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f} ± {100 * half:.2f}"
+    """``"97.12"`` or ``"97.12 ± 0.08"`` (percent; the half-width of a t-interval), with
+    no-break spaces: a mean and its interval read as one number and never wrap apart in a
+    table cell (the headers wrap instead)."""
+    nb = "\u00a0"
+    return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f}{nb}±{nb}{100 * half:.2f}"
 
 
 def markdown_table(header: list[str], rows: list[list], align: str | None = None, code_columns=()) -> str:
@@ -180,13 +269,17 @@ def markdown_table(header: list[str], rows: list[list], align: str | None = None
 
 
 def seed_table(summaries: list[dict], reference: str | None = None, test: bool = True,
-               epochs: bool = False) -> str:
+               epochs: bool = False, paired: bool = False) -> str:
     """The comparison table of several :func:`summarize_seeds` summaries.
 
-    Columns: model, parameters, seeds, final training and validation accuracy (mean ± 95%
+    Columns (none that depends on the machine, such as time): model, parameters, seeds, final
+    training and validation accuracy (mean ± 95%
     t-interval over seeds), test accuracy, and, with ``reference``, the difference of mean
     validation accuracy from that model with its interval and :func:`verdict`; with
-    ``epochs``, the epoch each seed's weights come from (runs with a stopping rule).
+    ``epochs``, the epoch each seed's weights come from (runs with a stopping rule). With
+    ``paired`` (every model trained with the reference's seeds, in the same order) the
+    intervals are paired and Bonferroni-corrected for the number of comparisons
+    (:func:`paired_interval`, :func:`bonferroni`).
     """
     ref = next((s for s in summaries if s["model"] == reference), None)
     if reference is not None and ref is None:
@@ -195,9 +288,10 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
     header += ["training acc. (%)", "validation acc. (%)"]
     if test:
         header.append("test acc. (%)")
+    confidence = bonferroni(len(summaries) - 1) if paired and ref is not None else CONFIDENCE
     if ref is not None:
-        header += [f"validation vs {reference} (points)", "verdict"]
-    header.append("time per run (s)")
+        how = f"paired, {confidence:.0%} interval" if paired else "95% interval"
+        header += [f"validation vs {reference} (points; {how})", "verdict"]
     rows = []
     for s in summaries:
         row = [s["model"], f"{s['params']:,}", s["runs"]]
@@ -210,8 +304,7 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
             if s is ref:
                 row += ["", ""]
             else:
-                row += [difference_text(s["val_values"], ref["val_values"]),
-                        verdict(s["val_values"], ref["val_values"])]
-        row.append(f"{s['seconds_mean']:.0f}")
+                row += [difference_text(s["val_values"], ref["val_values"], confidence, paired),
+                        verdict(s["val_values"], ref["val_values"], confidence, paired)]
         rows.append(row)
     return markdown_table(header, rows)

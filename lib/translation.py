@@ -30,8 +30,10 @@ DENSE_EPOCHS = 5
 #: two 3x3 convolutions with stride 2 (no pooling layer), flattened into a softmax layer.
 BASE_CONFIG = {"filters": [24, 48], "strides": 2, "pooling": None}
 
-#: Each variant changes ONE thing in :data:`BASE_CONFIG`. "+ max pooling" keeps the strided
-#: convolutions and adds a 2x2 max pooling after each.
+#: Each variant changes one setting of :data:`BASE_CONFIG`. A setting can change more than one
+#: property of the network: "+ max pooling" keeps the strided convolutions and adds a 2x2 max
+#: pooling after each, which widens the receptive field, doubles the total stride and shrinks
+#: the map that the softmax layer reads, all at once (the chapter says so).
 ABLATION = {
     "base": {},
     "+ dropout 0.5": {"dropout": 0.5},
@@ -99,6 +101,35 @@ def train_dense(data, centred: bool = False, **kwargs):
         val = (centered_on_canvas(data["digits_val"]), data["y_val"])
     name = "dense-centred" if centred else "dense-translated"
     return fit(name, dense_classifier, DENSE_CONFIG, train, val, test, epochs=DENSE_EPOCHS, **kwargs)
+
+
+#: Seeds of the dense networks that the chapter compares (its recipe against the best CNN's).
+DENSE_SEEDS = (0, 1, 2)
+
+
+def place_on_full_canvas(digits, rng):
+    """The augmentation of :func:`train_dense_fresh`: ``uint8 (B, 28, 28)`` digits -> ``uint8
+    (B, 50, 50)``, each at a fresh random place on the full canvas (a dense network has a
+    weight per pixel of its input, so it learns on the canvas it is tested on)."""
+    from lib.data import random_placement
+
+    return random_placement(digits, rng, canvas_size=CANVAS_SIZE)
+
+
+def train_dense_fresh(data, seed: int = 0, **kwargs):
+    """The dense network trained with the best CNN's recipe for the data: every epoch each
+    training digit at a fresh random place (:func:`place_on_full_canvas`), for
+    :data:`BEST_EPOCHS` epochs in batches of :data:`BEST_BATCH_SIZE`, the learning rate
+    decaying along half a cosine from the dense network's own (``fit``'s default). It
+    separates what the architecture buys from what the recipe buys. Returns the
+    :class:`lib.train.TrainResult`."""
+    from lib.models import dense_classifier
+    from lib.train import fit
+
+    _, val, test = _splits(data)
+    train = (data["digits_train"], data["y_train"])
+    return fit(f"dense-fresh-s{seed}", dense_classifier, DENSE_CONFIG, train, val, test, epochs=BEST_EPOCHS,
+               batch_size=BEST_BATCH_SIZE, schedule="cosine", seed=seed, augment=place_on_full_canvas, **kwargs)
 
 
 def place_on_training_canvas(digits, rng):
@@ -269,9 +300,12 @@ def shift_average_by_validation(result, data, shift_sets=None):
     ``result``: the best network's :class:`lib.train.TrainResult` (its 50x50 model,
     ``val_accuracy``, ``test_accuracy``); ``data`` from :func:`lib.data.translated_mnist`;
     ``shift_sets``: name -> shifts, default :data:`SHIFT_SETS`, in order of cost (a tie on
-    validation goes to the cheaper). Returns ``(val, chosen, test)``: validation accuracy per
-    candidate (``"the network alone"`` first, then ``"averaged over NAME"``), the chosen
-    candidate's name, and its test accuracy, the only test evaluation made here.
+    validation goes to the cheaper). Returns ``(val, chosen, test, correct)``: validation
+    accuracy per candidate (``"the network alone"`` first, then ``"averaged over NAME"``), the
+    chosen candidate's name, its test accuracy, and ``bool (N_test,)`` whether it is right on each
+    test image (for a paired comparison with the network alone); the only test evaluation made
+    here. When the network alone is chosen the test set is not read again: ``test`` is its
+    ``test_accuracy`` and ``correct`` is ``None``.
     """
     shift_sets = SHIFT_SETS if shift_sets is None else shift_sets
     val = {"the network alone": float(result.val_accuracy)}
@@ -280,10 +314,11 @@ def shift_average_by_validation(result, data, shift_sets=None):
         val[f"averaged over {name}"] = float(np.mean(p.argmax(1) == np.asarray(data["y_val"])))
     chosen = max(val, key=val.get)  # the first of the best: the cheapest
     if chosen == "the network alone":
-        return val, chosen, float(result.test_accuracy)
+        return val, chosen, float(result.test_accuracy), None
     shifts = shift_sets[chosen.removeprefix("averaged over ")]
     p = shift_averaged_proba(result.model, data["x_test"], shifts)
-    return val, chosen, float(np.mean(p.argmax(1) == np.asarray(data["y_test"])))
+    correct = p.argmax(1) == np.asarray(data["y_test"])
+    return val, chosen, float(np.mean(correct)), correct
 
 
 def pooled_change(model, image, dy: int, dx: int, pooled_layer: str) -> float:
@@ -525,6 +560,15 @@ def moved_and_turned(digit, canvas_size: int = CANVAS_SIZE):
     corner, other = place_at(np.concatenate([digit, digit]), [(0, 0), (far, far)], canvas_size)
     canvases = np.stack([centred, corner, other, rotate90(centred, 1), rotate90(centred, 2)])
     return canvases, ["centred", "top left", "bottom right", "turned 90° left", "turned 180°"]
+
+
+def accuracy_at_positions(model, digits, labels, positions, canvas_size: int = CANVAS_SIZE) -> list:
+    """Accuracy of ``model`` on all ``uint8 (N, 28, 28)`` digits placed with their top-left
+    corner at each ``(row, column)`` of ``positions`` in turn: one float per position."""
+    from lib.train import accuracy
+
+    digits = np.asarray(digits)
+    return [accuracy(model, place_at(digits, tuple(p), canvas_size), labels) for p in positions]
 
 
 def predictions_text(models: dict, canvases) -> list[str]:

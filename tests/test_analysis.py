@@ -254,6 +254,9 @@ def test_chapter2_plots_return_figures():
         plots.plot_tuning(np.arange(0, 180, 15), {"f": rng.random(12)}, probes=rng.integers(0, 256, (12, 28, 28)),
                           preferred={"f": 30.0}),
     ]
+    # The highlighted unit's whole column is framed: a rectangle spanning every class row.
+    frames = [p for p in figs[3].axes[1].patches if isinstance(p, matplotlib.patches.Rectangle)]
+    assert [(f.get_x(), f.get_height()) for f in frames] == [(2.5, 10)]
     for fig in figs:
         assert isinstance(fig, matplotlib.figure.Figure) and fig.axes
         drawn = [ax for ax in fig.axes if ax.has_data()]
@@ -363,3 +366,72 @@ def test_multiply_adds_counts_every_kernel_entry_at_every_output_pixel():
     odd = keras.Model(inputs, keras.layers.DepthwiseConv2D(3)(inputs))
     with pytest.raises(ValueError, match="does not know"):
         multiply_adds(odd)
+
+
+def test_knock_out_unit_silences_one_unit_of_a_copy():
+    keras.utils.set_random_seed(6)
+    inputs = keras.Input((6, 6, 1))
+    hidden = layers.Dense(3, activation="relu", name="hidden")(layers.Flatten()(inputs))
+    model = keras.Model(inputs, layers.Dense(2, activation="softmax", name="out")(hidden))
+    # Unit 0 alone votes for class 1, the others for class 0: silencing unit 0 breaks class 1.
+    model.get_layer("hidden").set_weights([np.full((36, 3), 0.01, np.float32), np.array([1, 0, 0], np.float32)])
+    model.get_layer("out").set_weights([np.array([[0, 5], [1, 0], [1, 0]], np.float32), np.zeros(2, np.float32)])
+    images = np.full((4, 6, 6), 100, np.uint8)
+    labels = np.array([1, 1, 0, 0])
+    weights = [w.copy() for w in model.get_weights()]
+    before, after = analysis.knock_out_unit(model, "hidden", 0, images, labels, classes=2)
+    np.testing.assert_array_equal(before, [0.0, 1.0])
+    np.testing.assert_array_equal(after, [1.0, 0.0])
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))  # a copy
+    # Negative control: silencing a unit that votes like the others changes nothing.
+    before, after = analysis.knock_out_unit(model, "hidden", 2, images, labels, classes=2)
+    np.testing.assert_array_equal(before, after)
+    with pytest.raises(ValueError, match="has 3 units"):
+        analysis.knock_out_unit(model, "hidden", 3, images, labels, classes=2)
+
+
+def test_reinitialised_draws_glorot_kernels_and_zero_biases_from_its_generator():
+    model = reference_cnn()
+    before = [w.copy() for w in model.get_weights()]
+    fresh = analysis.reinitialised(model, np.random.default_rng(0))
+    again = analysis.reinitialised(model, np.random.default_rng(0))
+    other = analysis.reinitialised(model, np.random.default_rng(1))
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # a copy
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), again.get_weights()))
+    assert not np.array_equal(fresh.get_weights()[0], other.get_weights()[0])
+    kernel, bias = fresh.get_layer("conv1").get_weights()  # (5, 5, 1, 16)
+    limit = np.sqrt(6 / (25 * 1 + 25 * 16))
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
+    assert not bias.any()
+
+
+def test_filter_indices_and_the_untrained_null():
+    from lib.data import load_mnist
+
+    (_, _), (x_test, y_test) = load_mnist()
+    bar_angles, edge_angles = np.arange(0, 180, 30), np.arange(0, 360, 60)
+    probes = (analysis.oriented_bars(bar_angles, width=2.5, length=None), bar_angles,
+              analysis.oriented_bars(edge_angles, kind="edge"), edge_angles, x_test[:200], y_test[:200])
+    model = analysis.reinitialised(reference_cnn(), np.random.default_rng(3))
+    indices = analysis.filter_indices(model, *probes)
+    shapes = {key: value.shape for key, value in indices.items()}
+    assert shapes == {"conv1 osi": (16,), "conv1 dsi": (16,), "conv2 osi": (32,), "conv2 si": (32,)}
+    null = analysis.untrained_null(reference_cnn(), *probes, seeds=[3, 4])
+    assert null["conv2 si"].shape == (64,)
+    # The first seed's copy is the model above: the null pools exactly such copies.
+    np.testing.assert_array_equal(null["conv1 osi"][:16], indices["conv1 osi"])
+
+
+def test_stands_clear_needs_both_the_layer_median_and_the_null():
+    layer, null = np.array([0.1, 0.2, 0.3]), np.linspace(0, 1, 101)
+    assert analysis.stands_clear(0.97, layer, null)
+    assert not analysis.stands_clear(0.5, layer, null)  # above the layer, not above chance
+    assert not analysis.stands_clear(0.97, [1.0, 1.0, 1.0], null)  # above chance, not the layer
+    assert analysis.stands_clear(0.97, layer, np.append(null, np.nan))  # dead filters ignored
+
+
+def test_clearance_names_the_standard_that_was_not_met():
+    layer, null = np.array([0.1, 0.2, 0.3]), np.linspace(0, 1, 101)
+    assert analysis.clearance(0.97, layer, null).startswith("It stands clear of both")
+    assert "one untrained filter in 20 reaches 0.95" in analysis.clearance(0.5, layer, null)
+    assert "median" in analysis.clearance(0.97, [1.0, 1.0, 1.0], null)

@@ -26,14 +26,20 @@ def test_shift_average_is_made_once_keyed_on_the_network_and_equals_the_direct_c
     direct = translation.shift_average_by_validation(result, data, sets)
     calls.clear()
     made = outcomes.shift_average(result, data, sets)
-    assert made == direct and isinstance(made[0]["averaged over good"], float)
+    assert made[:3] == direct[:3] and isinstance(made[0]["averaged over good"], float)
+    np.testing.assert_array_equal(made[3], direct[3])  # per test image, for the paired test
     assert len(calls) == 3 and len(list(tmp_path.glob("shift-average-cnn-best-s0-*.npz"))) == 1
     calls.clear()
-    assert outcomes.shift_average(result, data, sets) == direct and calls == []  # read back, not made
+    again = outcomes.shift_average(result, data, sets)
+    assert again[:3] == direct[:3] and calls == []  # read back, not made
+    np.testing.assert_array_equal(again[3], direct[3])
     # Negative controls: other weights or other images make a new entry.
     outcomes.shift_average(types.SimpleNamespace(**{**vars(result), "key": "fedcba9876543210"}), data, sets)
     outcomes.shift_average(result, {**data, "x_test": np.full((2, 5, 5), 2, np.uint8)}, sets)
     assert len(list(tmp_path.glob("shift-average-cnn-best-s0-*.npz"))) == 3 and len(calls) == 6
+    # When the network alone is chosen, no per-image answers are stored, and None comes back.
+    alone = types.SimpleNamespace(**{**vars(result), "key": "00000000000000ff", "val_accuracy": 0.9})
+    assert outcomes.shift_average(alone, data, sets)[1:] == ("the network alone", 0.5, None)
 
 
 def test_fingerprint_sees_values_dtype_and_shape():

@@ -174,6 +174,40 @@ def test_diagonal_sweep_equals_placing_by_hand():
     assert not np.array_equal(probs[0], probs[22])  # negative control: the dense network sees the move
 
 
+def test_stride_walk_moves_right_one_pixel_a_step():
+    keras.utils.set_random_seed(3)
+    model = models.dense_classifier(input_shape=(50, 50, 1), hidden_units=8)
+    (_, _), (x_test, y_test) = data.load_mnist()
+    walk = pg.stride_walk(model, x_test[:2], start=(11, 11), length=8)
+    assert walk.shape == (9, 2, 10) and walk.dtype == np.float64
+    for k in (0, 3, 8):
+        canvases = np.zeros((2, 50, 50), np.uint8)
+        canvases[:, 11:39, 11 + k:39 + k] = x_test[:2]
+        np.testing.assert_array_equal(walk[k], lib.train.predict_proba(model, canvases, batch_size=256))
+    p_right, swing, back = pg.stride_wobble(walk, y_test[:2])
+    assert p_right.shape == (9, 2)
+    np.testing.assert_array_equal(p_right[:, 1], walk[:, 1, y_test[1]])
+    np.testing.assert_array_equal(back, np.abs(p_right[8] - p_right[0]))
+    np.testing.assert_array_equal(swing, np.abs(p_right[1:8] - p_right[0]).max(axis=0))
+    assert swing.min() > 0  # negative control: a dense network sees every one-pixel move
+    with pytest.raises(ValueError, match="leaves the 50-pixel canvas"):
+        pg.stride_walk(model, x_test[:1], start=(11, 20), length=8)
+
+
+def test_blank_answers_are_what_the_biases_give():
+    keras.utils.set_random_seed(4)
+    model = models.dense_classifier(input_shape=(28, 28, 1), hidden_units=8)
+    rng = np.random.default_rng(0)
+    _random_bias(model, rng)
+    (answer, p), = pg.blank_answers({"m": model}).values()
+    # An empty image: every weight multiplies zero, so the biases alone give the logits.
+    hidden, out = [l for l in model.layers if isinstance(l, keras.layers.Dense)]
+    h = np.maximum(hidden.bias.numpy(), 0)
+    logits = h @ out.kernel.numpy() + out.bias.numpy()
+    expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    assert answer == int(expected.argmax()) and abs(p - expected.max()) < 1e-6
+
+
 # --- The page's figures (drawing only) -------------------------------------------------------
 
 
@@ -376,7 +410,7 @@ def test_controls_move_and_turn_the_digit(tab, reference):
     tab.focus("#pg-turned")
     tab.keyboard.press("Home")
     for _ in range(17):
-        tab.keyboard.press("Shift+ArrowLeft")
+        tab.keyboard.press("Shift+ArrowRight")  # counter-clockwise, as the slider moved right
     assert tab.locator("#pg-angle-text").inner_text() == "17°"
     for key in reference["rotation"]:
         _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[17]])
@@ -386,7 +420,7 @@ def test_controls_move_and_turn_the_digit(tab, reference):
     for key in reference["rotation"]:
         _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[90]])
         change = tab.locator(f'#pg-rot tr[data-model="{key}"] .pg-change').inner_text()
-        assert (change == "none") == (key in ("rotated", "p4")), (key, change)
+        assert (change == "< 0.005") == (key in ("rotated", "p4")), (key, change)
     tab.focus("#pg-turned")
     tab.keyboard.press("PageUp")  # 180
     tab.keyboard.press("PageUp")  # 270
@@ -395,6 +429,16 @@ def test_controls_move_and_turn_the_digit(tab, reference):
         _check_shown(tab, "pg-rot", key, reference["rotation"][key][angles[270]])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / "playground-used.png"), full_page=True)
+    # The answers beside the pad are the tables' answers.
+    for table, key in (("pg-trans", "cnn"), ("pg-rot", "p4")):
+        beside = tab.locator(f'#pg-pad-answers dd[data-model="{key}"]').inner_text()
+        assert beside == _shown(tab, table, key)[1], (key, beside)
+    # The slider turns with the same keys and steps as the image.
+    tab.focus("#pg-angle")
+    tab.keyboard.press("Home")
+    tab.keyboard.press("PageUp")
+    tab.keyboard.press("ArrowRight")
+    assert tab.locator("#pg-angle-text").inner_text() == "95°"
     tab.keyboard.press("Home")
     assert not tab.errors, tab.errors
 
@@ -404,6 +448,9 @@ def test_controls_move_and_turn_the_digit(tab, reference):
 def test_drawing_with_pointer_and_keyboard(tab):
     tab.click("#pg-clear")
     assert tab.evaluate("Math.max(...window.playground.state.digit)") == 0
+    # The menu no longer names a test digit, and the empty pad is explained.
+    assert tab.locator("#pg-pick").input_value() == "drawn"
+    assert tab.locator("#pg-empty").is_visible()
     box = tab.locator("#pg-pad").bounding_box()
     x0, y0, s = box["x"], box["y"], box["width"] / 28
 
@@ -420,6 +467,7 @@ def test_drawing_with_pointer_and_keyboard(tab):
     ink = tab.evaluate("Array.from(window.playground.state.digit)")
     ink = np.array(ink).reshape(28, 28)
     assert ink[5:24, 14].min() > 0.9 and ink[:, :10].max() == 0
+    assert not tab.locator("#pg-empty").is_visible()
     # What is shown is what the networks say about the drawing.
     probs = tab.evaluate("(() => { const p = window.playground.predictAll(); "
                          "return {cnn: p.cnn, p4: p.p4}; })()")
@@ -438,6 +486,7 @@ def test_drawing_with_pointer_and_keyboard(tab):
     tab.keyboard.press("Delete")
     assert tab.evaluate("window.playground.state.digit[14 * 28 + 17]") == 0
     tab.select_option("#pg-pick", "0")
+    assert tab.locator("#pg-pick").input_value() == "0"
     assert not tab.errors, tab.errors
 
 

@@ -227,6 +227,13 @@ def test_chapter_plots_draw_what_they_are_given():
                 plots.plot_confusions({"a": rng.integers(0, 50, size=(10, 10))})):
         assert fig.axes and all(ax.has_data() for ax in fig.axes if ax.get_label() != "<colorbar>")
         plt.close(fig)
+    # Few filters: every cell carries its value, the first column is framed in both panels.
+    y = rng.normal(size=(4, 6))
+    fig = plots.plot_rotation_shift(y, np.roll(y, 1, axis=0), k=1)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(texts) == 24 and texts[0] == f"{y[0, 0]:.1f}"
+    assert all(len(ax.patches) == 1 for ax in fig.axes[:2])
+    plt.close(fig)
     with pytest.raises(ValueError, match="shape"):  # 4 blocks of 2 filters need 8 columns, not 6
         plots.plot_effective_kernel(rng.normal(size=(49, 6)), filters=2, size=7)
 
@@ -428,3 +435,23 @@ def test_train_seeds_trains_with_the_specs_batch_size(monkeypatch):
     upright_cnn = rotation.upright_cnn_spec()
     assert upright_cnn.patience == rotation.DENSE_PATIENCE and upright_cnn.schedule is None
     assert (upright_cnn.build, upright_cnn.config) == (plain.build, plain.config)
+
+
+def test_lifting_by_hand_equals_the_layer_and_is_equivariant():
+    x = np.array([[0, 1, 1, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]], np.float32)
+    w = np.array([[1, 2], [0, -1]], np.float32)
+    maps = rotation.lifting_by_hand(x, w)
+    assert maps.shape == (4, 3, 3)
+    # Map 0 at the top-left: 0*1 + 1*2 + 0*0 + 1*(-1) = 1.
+    assert maps[0, 0, 0] == 1
+    lift = LiftingConv2D(1, kernel_size=2, use_bias=False)
+    lift.build((1, 4, 4, 1))
+    lift.kernel.assign(w[:, :, None, None])
+    by_layer = np.moveaxis(np.asarray(lift(x[None, :, :, None]))[0, :, :, :, 0], -1, 0)
+    np.testing.assert_array_equal(by_layer, maps)
+    turned = rotation.lifting_by_hand(np.rot90(x), w)
+    assert all(np.array_equal(turned[r], np.rot90(maps[(r - 1) % 4])) for r in range(4))
+    # Negative control: without the roll of the rotation index it is not equivariant.
+    assert not all(np.array_equal(turned[r], np.rot90(maps[r])) for r in range(4))
+    with pytest.raises(ValueError, match="larger than the image"):
+        rotation.lifting_by_hand(np.zeros((2, 2)), np.zeros((3, 3)))

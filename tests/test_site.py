@@ -7,6 +7,10 @@ typeset by MathJax (shipped in ``book/_static/mathjax``, so this works offline).
 anchors are checked with linkchecker. Skips, saying why, only where the book is not built or
 Chromium is not installed.
 
+Nothing on any page makes the browser console report an error, and nothing runs off the right
+edge: at 1280 px neither the page nor a display equation nor a line of code, on a 390 px phone
+not the page itself (formulas and code scroll inside their boxes there).
+
 Accessibility (WCAG 2.1 AA): every image has a text alternative that is not its file name; axe-core
 (``axe-playwright-python``, WCAG 2.0 and 2.1 levels A and AA) finds no serious or critical
 violation on any page, in light and dark mode (its full report is kept in ``book/_build/a11y/``);
@@ -180,6 +184,88 @@ def open_page(browser, page, color_scheme="light"):
     tab.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
                  " await MathJax.startup.promise; }")
     return tab
+
+
+# --- Console errors and sideways overflow -------------------------------------------------
+
+#: Window widths a reader uses: a laptop, and a phone held upright.
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+# What runs past the right edge: the page itself (the reader scrolls sideways), a display
+# equation or a code box that has to scroll inside its own box (its end is hidden).
+OVERFLOW_JS = """
+() => {
+  const root = document.documentElement;
+  const cut = el => el.scrollWidth > el.clientWidth + 1;
+  const name = el => (el.id ? '#' + el.id + ' ' : '') + el.textContent.trim().slice(0, 50);
+  return {
+    page: cut(root) ? root.scrollWidth + ' px wide in a ' + root.clientWidth + ' px window' : null,
+    math: Array.from(document.querySelectorAll('mjx-container[display="true"]')).filter(cut).map(name),
+    code: Array.from(document.querySelectorAll('pre')).filter(p => p.offsetParent !== null && cut(p)).map(name),
+  };
+}
+"""
+
+
+def load_watching_console(browser, url, width):
+    """Open ``url`` in a ``width`` px window; return the tab and the console's errors so far."""
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    errors = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(url, wait_until="load")
+    tab.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+                 " await MathJax.startup.promise; }")
+    tab.wait_for_timeout(200)  # scripts that run after load (the theme, the playground)
+    return tab, errors
+
+
+def overflow_problems(tab, width):
+    """What runs past the right edge. At the desktop width nothing may: not the page, not a
+    display equation, not a line of code. On a phone a formula or a 79-character line cannot
+    fit the column; they scroll inside their own boxes, and only the page must not."""
+    found = tab.evaluate(OVERFLOW_JS)
+    problems = [f"the page scrolls sideways ({found['page']})"] if found["page"] else []
+    if width >= WIDTHS["desktop"]:
+        problems += [f"equation wider than its box: {m!r}" for m in found["math"]]
+        problems += [f"code wider than its box: {c!r}" for c in found["code"]]
+    return problems
+
+
+@needs_build
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("page", chapters(ROOT / "book"))
+def test_no_console_errors_and_nothing_runs_off_the_side(browser, page, width):
+    tab, errors = load_watching_console(browser, (HTML / f"{page}.html").as_uri(), width)
+    problems = overflow_problems(tab, width)
+    tab.close()
+    assert not errors, f"{page} at {width} px: the browser console reports errors: {errors}"
+    assert not problems, f"{page} at {width} px: " + "; ".join(problems)
+
+
+OVERFLOWING_PAGE = """<!doctype html><html><body style="margin: 0"><main style="width: 300px">
+<script>console.error("a deliberate error"); undefinedFunction();</script>
+<div style="width: 2000px">a line too long for any window</div>
+<div class="math"><mjx-container display="true" style="display: block; overflow-x: auto">
+  <mjx-math style="display: inline-block; width: 900px">a wide equation</mjx-math></mjx-container></div>
+<pre style="overflow-x: auto">""" + "x" * 200 + """</pre>
+</main></body></html>"""
+
+
+@needs_chromium
+def test_the_console_and_overflow_checks_catch_what_they_should(browser, tmp_path):
+    page = tmp_path / "overflowing.html"
+    page.write_text(OVERFLOWING_PAGE)
+    tab, errors = load_watching_console(browser, page.as_uri(), WIDTHS["desktop"])
+    problems = overflow_problems(tab, WIDTHS["desktop"])
+    phone = overflow_problems(tab, WIDTHS["phone"])
+    tab.close()
+    assert "a deliberate error" in errors and any("undefinedFunction" in e for e in errors)
+    assert any("page scrolls sideways" in p for p in problems)
+    assert any("a wide equation" in p for p in problems) and any("xxxx" in p for p in problems)
+    # On a phone only the page itself counts.
+    assert len(phone) == 1 and "page scrolls sideways" in phone[0]
 
 
 # --- Accessibility ------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from lib.stats import (difference_interval, difference_text, markdown_table, mean_interval, percent, seed_table,
-                       summarize_seeds, t_quantile, verdict)
+from lib.stats import (bonferroni, difference_interval, difference_text, markdown_table, mcnemar, mean_interval,
+                       paired_interval, percent, seed_table, summarize_seeds, t_quantile, uniformity_test,
+                       verdict)
 from lib.train import TrainResult
 
 
@@ -117,4 +118,78 @@ def test_markdown_table_code_columns_alignment_and_escaping():
     # Negative control: without code columns no cell is code, and the header never is.
     plain = markdown_table(["layer", "kind", "n"], [["conv1", "Conv2D", 416]], align="llr")
     assert "`" not in plain and plain != table.splitlines()[2]
-    assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00 ± 0.12"
+    assert percent(0.91234) == "91.23" and percent(0.9, 0.0012) == "90.00\u00a0±\u00a00.12"
+
+
+# --- Paired comparisons -----------------------------------------------------------------------
+
+
+def test_paired_interval_by_hand():
+    a, b = [0.91, 0.95, 0.93], [0.90, 0.93, 0.92]  # differences 0.01, 0.02, 0.01
+    d = paired_interval(a, b)
+    half = 4.3027 * np.std([0.01, 0.02, 0.01], ddof=1) / math.sqrt(3)
+    assert d["diff"] == pytest.approx(0.04 / 3) and d["df"] == 2
+    assert d["low"] == pytest.approx(0.04 / 3 - half, abs=1e-6)
+    assert math.isnan(paired_interval([0.9], [0.8])["low"])
+    with pytest.raises(ValueError, match="same seed order"):
+        paired_interval([0.9, 0.8], [0.9, 0.8, 0.7])
+
+
+def test_pairing_sees_a_steady_gain_that_seed_noise_hides():
+    # Seeds differ by a lot, the variant beats its own seed by about 0.5 points every time.
+    base = np.array([0.90, 0.94, 0.92])
+    variant = base + [0.005, 0.006, 0.004]
+    assert verdict(variant, base, paired=True) == "helps"
+    assert verdict(variant, base) == "within noise"  # Welch's interval ignores the pairing
+    # Negative control: no gain, no verdict of "helps" however it is paired.
+    assert verdict(base + [0.005, -0.006, 0.001], base, paired=True) == "within noise"
+
+
+def test_bonferroni_widens_each_interval():
+    assert bonferroni(1) == pytest.approx(0.95) and bonferroni(5) == pytest.approx(0.99)
+    base = np.array([0.90, 0.94, 0.92])
+    variant = base + [0.010, 0.016, 0.013]
+    d95, d99 = paired_interval(variant, base), paired_interval(variant, base, bonferroni(5))
+    assert d99["low"] < d95["low"] and d99["high"] > d95["high"]
+    with pytest.raises(ValueError):
+        bonferroni(0)
+
+
+def test_seed_table_pairs_and_corrects_when_asked():
+    base = summarize_seeds("base", [result([v]) for v in (0.90, 0.94, 0.92)])
+    plus = summarize_seeds("plus", [result([v]) for v in (0.905, 0.946, 0.924)])
+    other = summarize_seeds("other", [result([v]) for v in (0.90, 0.94, 0.92)])
+    paired = seed_table([base, plus, other], reference="base", test=False, paired=True)
+    assert "paired, 98% interval" in paired and "| helps |" in paired  # two comparisons
+    assert "| helps |" not in seed_table([base, plus, other], reference="base", test=False)
+    assert "time" not in paired  # nothing that depends on the machine
+
+
+def test_mcnemar_exact_by_hand():
+    a = np.ones(10_000, bool)
+    b = a.copy()
+    a[:15], b[15:19] = False, False  # b fixes 15 images that a gets wrong and breaks 4
+    out = mcnemar(a, b)
+    assert (out["fixed"], out["broken"]) == (15, 4)
+    # 2 * P(X <= 4), X ~ Binomial(19, 1/2) = 2 * (1 + 19 + 171 + 969 + 3876) / 2**19
+    assert out["p"] == pytest.approx(2 * 5036 / 2 ** 19, rel=1e-12)
+    assert mcnemar(a, a) == {"fixed": 0, "broken": 0, "p": 1.0}  # never differ: no evidence
+    assert mcnemar([True, False], [False, True])["p"] == 1.0  # one each way: a fair split
+    with pytest.raises(ValueError, match="same images"):
+        mcnemar(a, b[:10])
+
+
+def test_uniformity_test_finds_a_bad_corner_and_not_noise():
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(50), 80)
+    even = rng.random(groups.size) > 0.02  # 2 % errors everywhere
+    assert uniformity_test(even, groups, permutations=500)["p"] > 0.05
+    bad = even.copy()
+    bad[groups == 7] = rng.random(80) > 0.3  # one group with 30 % errors
+    out = uniformity_test(bad, groups, permutations=500)
+    assert out["p"] < 0.01 and out["groups"] == 50
+    # Same seed, same answer; no errors at all: nothing to test.
+    assert uniformity_test(bad, groups, permutations=100) == uniformity_test(bad, groups, permutations=100)
+    assert uniformity_test(np.ones(10, bool), np.arange(10))["p"] == 1.0
+    with pytest.raises(ValueError, match="one group per item"):
+        uniformity_test(even, groups[:10])

@@ -309,7 +309,9 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     probs = rng.random((2, 3, 17))
     fig = plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs)
     lower = [line.get_ydata() for line in fig.axes[1].lines if len(line.get_ydata()) == 17]
-    np.testing.assert_allclose(lower[0], probs[0].mean(axis=0))
+    # The lower panel: one minus the probability of the right class, on a log axis.
+    np.testing.assert_allclose(lower[0], np.clip(1 - probs[0], plots.WRONG_FLOOR, 1).mean(axis=0))
+    assert fig.axes[1].get_yscale() == "log"
     plt.close(fig)
     with pytest.raises(ValueError, match="shape of changes"):
         plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs[:, :2])
@@ -387,13 +389,41 @@ def test_shift_average_by_validation_chooses_on_validation_and_tests_the_choice_
             "x_test": np.full((2, 5, 5), 9, np.uint8), "y_test": y_test}
     result = types.SimpleNamespace(model=None, val_accuracy=0.5, test_accuracy=0.5)
     sets = {"bad": ((0, 4),), "good": ((0, 2),)}
-    val, chosen, test = translation.shift_average_by_validation(result, data, sets)
+    val, chosen, test, correct = translation.shift_average_by_validation(result, data, sets)
     assert val == {"the network alone": 0.5, "averaged over bad": 0.25, "averaged over good": 0.75}
     assert chosen == "averaged over good" and test == 0.5
+    np.testing.assert_array_equal(correct, [True, False])  # "good" answers 1 on both test images
     # Two validation passes, then exactly one test pass, with the chosen shifts.
     assert calls == [(7, ((0, 4),)), (7, ((0, 2),)), (9, ((0, 2),))]
     # Negative control: when no average beats the network alone, the test set is not touched.
     calls.clear()
     result.val_accuracy = 0.9
-    val, chosen, test = translation.shift_average_by_validation(result, data, sets)
+    val, chosen, test, correct = translation.shift_average_by_validation(result, data, sets)
     assert chosen == "the network alone" and test == 0.5 and all(c[0] == 7 for c in calls)
+    assert correct is None
+
+
+def test_equivariance_panels_state_the_residual_instead_of_painting_rounding():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lib import plots
+
+    rng = np.random.default_rng(5)
+    maps = rng.random((12, 12, 2)).astype(np.float32)
+    residual = np.full((12, 12, 2), np.nan)
+    residual[2:-2, 2:-2] = rng.normal(0, 3e-8, (8, 8, 2))
+    check = {"shifted": np.zeros((20, 20), np.uint8), "maps": maps, "maps_shifted": maps,
+             "residual": residual}
+    fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, dy=4, dx=4)
+    assert len(fig.axes) == 5  # five panels, no colour bar of rounding noise
+    text = " ".join(t.get_text() for t in fig.axes[4].texts)
+    largest = np.nanmax(np.abs(residual[..., 1])) / maps[..., 1].max()
+    assert f"{largest:.0e}" in text and "not compared" in text
+    plt.close(fig)
+    residual[2:-2, 2:-2] = 0  # exactly zero is said so
+    fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, dy=4, dx=4)
+    assert "exactly 0" in " ".join(t.get_text() for t in fig.axes[4].texts)
+    plt.close(fig)

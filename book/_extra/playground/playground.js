@@ -249,6 +249,10 @@
   const N = 28, CANVAS = 50;
   const TRANSLATION = ["dense", "cnn"];
   const ROTATION = ["dense100", "dense400", "rotated", "p4"];
+  const DRAWN = "drawn"; // the digit menu's entry for the reader's own drawing
+  // A change of every probability below half of the last digit shown (0.01 points): the
+  // networks invariant by construction show it at the quarter turns (float32 rounding).
+  const BELOW = "< 0.005";
 
   const state = {
     digit: new Float32Array(N * N), // the digit, pixels in [0, 1]
@@ -259,10 +263,18 @@
   };
   let models = {}, digits = null, el = {};
 
-  function setDigit(pixels) {
+  /** Put an image on the pad; `pick` is its menu entry (a test digit, or DRAWN). */
+  function setDigit(pixels, pick) {
     state.digit = Float32Array.from(pixels);
     state.upright = null;
+    el.pick.value = pick;
     update();
+  }
+
+  /** The pad was drawn on: the menu says so, and the upright answers are computed anew. */
+  function drawn() {
+    el.pick.value = DRAWN;
+    state.upright = null;
   }
 
   function testDigit(index) {
@@ -340,15 +352,25 @@
     el.angleText.textContent = state.angle + "°";
     el.angle.value = String(state.angle);
     el.angle.setAttribute("aria-valuetext", state.angle + " degrees");
+    el.turned.setAttribute("aria-valuenow", String(state.angle));
+    el.turned.setAttribute("aria-valuetext", state.angle + " degrees counter-clockwise");
     fillTable(el.transBody, TRANSLATION, probs);
     fillTable(el.rotBody, ROTATION, probs, function (key, p) {
       let change = 0;
       for (let d = 0; d < 10; d++) change = Math.max(change, Math.abs(p[d] - state.upright[key][d]));
-      return change < 5e-5 ? "none" : (100 * change).toFixed(2);
+      return change < 5e-5 ? BELOW : (100 * change).toFixed(2);
     });
     el.transSummary.textContent = "Dense network: " + argmax(probs.dense) + ", CNN: " + argmax(probs.cnn) + ".";
     el.rotSummary.textContent = ROTATION.map(function (k) { return models[k].label + ": " + argmax(probs[k]); })
       .join(", ") + ".";
+    // Beside the pad, so that the answers stay in view while the reader draws.
+    el.padAnswers.forEach(function (dd) {
+      const p = probs[dd.dataset.model];
+      dd.textContent = argmax(p) + " (" + fmt(p[argmax(p)]) + ")";
+    });
+    let ink = 0;
+    for (let i = 0; i < state.digit.length; i++) ink += state.digit[i];
+    el.emptyNote.hidden = ink > 0;
     return probs;
   }
 
@@ -370,7 +392,7 @@
     const schedule = function () {
       if (pending) return;
       pending = true;
-      requestAnimationFrame(function () { pending = false; state.upright = null; update(); });
+      requestAnimationFrame(function () { pending = false; drawn(); update(); });
     };
     const at = function (ev) {
       const box = el.pad.getBoundingClientRect();
@@ -409,7 +431,7 @@
         return;
       }
       ev.preventDefault();
-      state.upright = null;
+      drawn();
       update();
       el.cursorText.textContent = "Cursor at row " + state.cursor[0] + ", column " + state.cursor[1] + ".";
     });
@@ -465,18 +487,26 @@
     update();
   }
 
+  /**
+   * The keys that turn the digit, the same on the image and on the slider: Right and Up add
+   * 5 degrees (Shift: 1), counter-clockwise, as moving the slider to the right does; Left and
+   * Down subtract them; Page Up and Page Down turn by a quarter turn; Home sets it upright.
+   */
+  function turnKey(ev) {
+    const step = ev.shiftKey ? 1 : 5;
+    const turns = { ArrowRight: step, ArrowUp: step, ArrowLeft: -step, ArrowDown: -step, PageUp: 90, PageDown: -90 };
+    if (ev.key in turns) turnTo(state.angle + turns[ev.key]);
+    else if (ev.key === "Home" || ev.key === "0") turnTo(0);
+    else return;
+    ev.preventDefault(); // the slider's own steps (1 degree, a tenth of its range) would differ
+  }
+
   function setupRotation() {
     el.angle.addEventListener("input", function () { turnTo(Number(el.angle.value)); });
     el.root.querySelector("#pg-left").addEventListener("click", function () { turnTo(state.angle + 90); });
     el.root.querySelector("#pg-right").addEventListener("click", function () { turnTo(state.angle - 90); });
-    el.turned.addEventListener("keydown", function (ev) {
-      const step = ev.shiftKey ? 1 : 5;
-      const turns = { ArrowLeft: step, ArrowUp: step, ArrowRight: -step, ArrowDown: -step, PageUp: 90, PageDown: -90 };
-      if (ev.key in turns) turnTo(state.angle + turns[ev.key]);
-      else if (ev.key === "Home" || ev.key === "0") turnTo(0);
-      else return;
-      ev.preventDefault();
-    });
+    el.turned.addEventListener("keydown", turnKey);
+    el.angle.addEventListener("keydown", turnKey);
   }
 
   // --- Start -----------------------------------------------------------------------------
@@ -493,7 +523,8 @@
       pick: root.querySelector("#pg-pick"), cursorText: root.querySelector("#pg-cursor"),
       transBody: root.querySelector("#pg-trans tbody"), rotBody: root.querySelector("#pg-rot tbody"),
       transSummary: root.querySelector("#pg-trans-summary"), rotSummary: root.querySelector("#pg-rot-summary"),
-      status: root.querySelector("#pg-status"),
+      status: root.querySelector("#pg-status"), emptyNote: root.querySelector("#pg-empty"),
+      padAnswers: Array.from(root.querySelectorAll("#pg-pad-answers dd")),
     };
     if (!bundle || bundle.format !== 1) {
       el.status.textContent = "The networks could not be loaded (playground-models.js is missing or outdated): " +
@@ -504,6 +535,11 @@
     Object.keys(bundle.models).forEach(function (k) { models[k] = decodeModel(bundle.models[k]); });
     const bytes = base64Bytes(bundle.digits.pixels);
     digits = { labels: bundle.digits.labels, pixels: bytes };
+    const mine = document.createElement("option");
+    mine.value = DRAWN;
+    mine.textContent = "your drawing";
+    mine.disabled = true; // chosen by drawing, not from the menu
+    el.pick.appendChild(mine);
     digits.labels.forEach(function (label, i) {
       const option = document.createElement("option");
       option.value = String(i);
@@ -537,12 +573,14 @@
         pair[0].appendChild(tr);
       });
     });
-    el.pick.addEventListener("change", function () { setDigit(testDigit(Number(el.pick.value))); });
-    root.querySelector("#pg-clear").addEventListener("click", function () { setDigit(new Float32Array(N * N)); });
+    el.pick.addEventListener("change", function () {
+      if (el.pick.value !== DRAWN) setDigit(testDigit(Number(el.pick.value)), el.pick.value);
+    });
+    root.querySelector("#pg-clear").addEventListener("click", function () { setDigit(new Float32Array(N * N), DRAWN); });
     setupPad();
     setupCanvas();
     setupRotation();
-    setDigit(testDigit(0));
+    setDigit(testDigit(0), "0");
     el.status.textContent = "Ready: six networks loaded.";
     api.ready = true;
     api.readyAt = performance.now();
