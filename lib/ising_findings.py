@@ -109,14 +109,17 @@ def _range_text(values) -> str:
 
 
 def example_configurations(train: dict, eval_: dict, temperatures) -> tuple:
-    """``(spins int8 (n, L, L), temperatures (n,))``: the first sample at each of ``temperatures``,
-    from the training or the eval split (:func:`samples` dicts), whichever holds it."""
+    """``(spins int8 (n, L, L), temperatures (n,))``: a typical sample at each of ``temperatures``,
+    from the training or the eval split (:func:`samples` dicts), whichever holds it: the one whose
+    ``|m|`` is the median of that temperature's samples (for an even count, the lower middle)."""
     chosen, found = [], []
     for t in temperatures:
         for s in (train, eval_):
             hit = np.flatnonzero(np.isclose(s["temperatures"], t))
             if len(hit):
-                chosen.append(s["spins"][hit[0]])
+                abs_m = np.abs(s["spins"][hit].mean(axis=(1, 2), dtype=np.float64))
+                middle = np.argsort(abs_m, kind="stable")[(len(hit) - 1) // 2]
+                chosen.append(s["spins"][hit[middle]])
                 found.append(float(t))
                 break
         else:

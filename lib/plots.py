@@ -333,11 +333,23 @@ def learning_curves(summaries, reference: str | None = None):
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain if _decades(ax) < 1.2 else ticker.NullFormatter())
+        ax.yaxis.set_minor_formatter(_sparse_minor if _decades(ax) < 1.2 else ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), handlelength=3.2)
     return fig
+
+
+def _sparse_minor_label(value, _position) -> str:
+    """A minor tick label on a log axis only at 2, 3 and 5 times a power of ten: labelling
+    every minor tick crowds them (10 9 8 7 ...)."""
+    if value <= 0:
+        return ""
+    mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+    return f"{value:g}" if mantissa in (2.0, 3.0, 5.0) else ""
+
+
+_sparse_minor = ticker.FuncFormatter(_sparse_minor_label)
 
 
 def _decades(ax) -> float:

@@ -591,3 +591,18 @@ def test_bad_series_are_refused():
         integrated_autocorrelation_time(np.zeros(10), c=0)
     with pytest.raises(ValueError, match="tau must be a positive"):
         mean_and_error(np.zeros(10), tau=0.0)
+
+
+def test_example_configurations_picks_the_median_magnetisation():
+    from lib.ising_findings import example_configurations
+
+    spins = np.ones((3, 4, 4), np.int8)
+    spins[0, :2] = -1  # |m| = 0
+    spins[2, 0, :2] = -1  # |m| = 0.75; spins[1]: |m| = 1
+    split = {"spins": spins, "temperatures": np.array([2.0, 2.0, 2.0])}
+    empty = {"spins": spins[:0], "temperatures": np.array([])}
+    chosen, found = example_configurations(split, empty, [2.0])
+    np.testing.assert_array_equal(chosen[0], spins[2])
+    assert list(found) == [2.0]
+    with pytest.raises(ValueError, match="no samples at T = 3"):
+        example_configurations(split, empty, [3.0])

@@ -427,3 +427,11 @@ def test_equivariance_panels_state_the_residual_instead_of_painting_rounding():
     fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, dy=4, dx=4)
     assert "exactly 0" in " ".join(t.get_text() for t in fig.axes[4].texts)
     plt.close(fig)
+
+
+def test_log_axes_label_only_a_few_minor_ticks():
+    from lib.plots import _sparse_minor_label
+
+    labels = [_sparse_minor_label(v, 0) for v in (2, 3, 4, 5, 6, 7, 8, 9, 20, 0.3, 0.7)]
+    assert labels == ["2", "3", "", "5", "", "", "", "", "20", "0.3", ""]
+    assert _sparse_minor_label(0, 0) == ""
