@@ -331,12 +331,18 @@ def diagonal_sweep(model, digits, canvas_size: int = 50) -> np.ndarray:
     """Probabilities ``float64 (canvas_size - h + 1, N, classes)`` of ``uint8 (N, h, h)`` digits
     moved along the diagonal: step ``t`` has every digit's top-left corner at ``(t, t)``.
     Accuracy at each step: :func:`lib.rotation.sweep_accuracy`."""
-    from lib.train import predict_proba
-
     digits = np.asarray(digits)
     steps = range(canvas_size - digits.shape[1] + 1)
-    return np.stack([predict_proba(model, place_at(digits, (t, t), canvas_size), batch_size=256)
-                     for t in steps]).astype(np.float64)
+    return _at_positions(model, digits, [(t, t) for t in steps], canvas_size)
+
+
+def _at_positions(model, digits, positions, canvas_size: int) -> np.ndarray:
+    """Probabilities ``float64 (len(positions), N, classes)``: every digit with its top-left
+    corner at each position in turn (the one loop behind the page's sweeps)."""
+    from lib.train import predict_proba
+
+    return np.stack([predict_proba(model, place_at(digits, tuple(p), canvas_size), batch_size=256)
+                     for p in positions]).astype(np.float64)
 
 
 def stride_walk(model, digits, start=(11, 11), length: int = 8,
@@ -344,15 +350,12 @@ def stride_walk(model, digits, start=(11, 11), length: int = 8,
     """Probabilities ``float64 (length + 1, N, classes)`` of ``uint8 (N, h, h)`` digits moved to
     the right one pixel at a time: step ``k`` has every digit's top-left corner at
     ``(start[0], start[1] + k)``, as pressing the right arrow ``k`` times on the page's canvas."""
-    from lib.train import predict_proba
-
     digits = np.asarray(digits)
     row, col = start
     if not 0 <= col + length <= canvas_size - digits.shape[2]:
         raise ValueError(f"a walk of {length} pixels from column {col} leaves the "
                          f"{canvas_size}-pixel canvas: start further left or walk less")
-    return np.stack([predict_proba(model, place_at(digits, (row, col + k), canvas_size),
-                                   batch_size=256) for k in range(length + 1)]).astype(np.float64)
+    return _at_positions(model, digits, [(row, col + k) for k in range(length + 1)], canvas_size)
 
 
 def stride_wobble(walk, labels):
