@@ -4,6 +4,7 @@
     python benchmarks/retrain.py --into weights/cache --json docs/measurements/retrain.json
     python benchmarks/build_book.py --json docs/measurements/build.json
     python benchmarks/run_chapter.py --one-core --json docs/measurements/one_core.json
+        (or copy book/_build/reader-env.json, written by tests/test_reader_env.py)
     python benchmarks/report.py
 
 Every table names the CPU that measured it (machines of one kind differ: some have AVX-512,

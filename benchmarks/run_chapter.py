@@ -33,6 +33,7 @@ from pathlib import Path
 
 import jupytext
 import nbclient
+import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -44,8 +45,10 @@ def chapters_in_toc() -> list[str]:
     return chapters(BOOK, with_code=True)
 
 
-def run_chapter(name: str, timeout: int | None = 1800) -> dict:
+def run_chapter(name: str, timeout: int | None = 1800, save: Path | None = None) -> dict:
     """Execute book/NAME.md in a fresh kernel; return seconds, peak kernel RSS (MiB), problems.
+
+    With ``save`` (a folder), the executed notebook is written there as ``NAME.ipynb``.
 
     Call it once per process: ``ru_maxrss`` of the children is the largest over every child
     this process has waited for, so :func:`main` runs each chapter in a process of its own.
@@ -57,6 +60,9 @@ def run_chapter(name: str, timeout: int | None = 1800) -> dict:
     client.execute()
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if save is not None:
+        Path(save).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, Path(save) / f"{name}.ipynb")
     problems = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -71,6 +77,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapters", nargs="*", help="chapter file names (default: all in _toc.yml)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--save", help="write each executed notebook to this folder as NAME.ipynb")
     parser.add_argument("--single", help=argparse.SUPPRESS)  # internal: one chapter, JSON to stdout
     parser.add_argument("--no-train-cache", action="store_true",
                         help="train and sample from scratch (fresh SYMBOOK_CACHE and SYMBOOK_SAMPLES)")
@@ -84,7 +91,7 @@ def main(argv=None):
         os.environ["SYMBOOK_CACHE"] = tempfile.mkdtemp(prefix="symbook-cache-")
         os.environ["SYMBOOK_SAMPLES"] = tempfile.mkdtemp(prefix="symbook-samples-")
     if args.single:
-        print(json.dumps(run_chapter(args.single)))
+        print(json.dumps(run_chapter(args.single, save=args.save)))
         return 0
     names = args.chapters or chapters_in_toc()
     prefix = []
@@ -94,7 +101,9 @@ def main(argv=None):
         prefix = ["taskset", "-c", str(args.cpu)]
     results = []
     for name in names:
-        proc = subprocess.run(prefix + [sys.executable, __file__, "--single", name], capture_output=True, text=True)
+        save = ["--save", str(Path(args.save).resolve())] if args.save else []
+        proc = subprocess.run(prefix + [sys.executable, __file__, "--single", name] + save,
+                              capture_output=True, text=True)
         if proc.returncode:
             sys.exit(f"{name}: execution failed\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])

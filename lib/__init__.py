@@ -15,7 +15,9 @@ Every figure, table and number in the book comes from code in this package, one 
   on digits turned by any angle); :mod:`lib.cache`: the content key and the shipped entries in
   ``weights/cache/``; :mod:`lib.keras_internals`: the one private Keras call.
 - :mod:`lib.stats`: summaries over seeds, t-intervals, verdicts, Markdown tables (the only renderer).
-- :mod:`lib.book`: the pages of ``book/_toc.yml`` in reading order.
+- :mod:`lib.book`: the pages of ``book/_toc.yml`` in reading order; :mod:`lib.reader`: the
+  chapters' ``glue`` and the prose's ``glued("key:format")``, which shows a computed number in
+  the sentence in a reader's notebook as in the built page (and figure captions below figures).
 - :mod:`lib.analysis`, :mod:`lib.plots`: inspecting a trained network, and the figures.
 - :mod:`lib.translation`, :mod:`lib.black_box`, :mod:`lib.rotation`: each chapter's settings
   and computations.
@@ -30,6 +32,10 @@ import sys
 # Set before TensorFlow is imported; setdefault keeps a reader's own choice.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+# In a notebook kernel outside the book's build, show each figure's caption below its cell
+# from the chapter's first cell on (lib.reader; a no-op elsewhere).
+from lib import reader as _reader  # noqa: E402,F401
 
 
 def import_tensorflow_quietly():

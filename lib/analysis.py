@@ -21,6 +21,7 @@ import_tensorflow_quietly()
 
 import keras  # noqa: E402
 
+from lib.memory import release_freed_memory  # noqa: E402
 from lib.pipeline import batches  # noqa: E402
 
 
@@ -201,7 +202,8 @@ def activation_stats(model: keras.Model, images, labels, layer_names, classes: i
     outputs of ``layer_names`` to an :class:`ActivationStats` (inference mode: dropout off).
 
     Memory: one batch of activations at a time plus the per-class sums, so the test set of
-    MNIST needs a few tens of MB whatever its size.
+    MNIST needs a few tens of MB whatever its size (the heap is trimmed after each batch:
+    :func:`lib.memory.release_freed_memory`).
     """
     layer_names = list(layer_names)
     labels = np.asarray(labels).astype(np.int64)
@@ -230,6 +232,7 @@ def activation_stats(model: keras.Model, images, labels, layer_names, classes: i
                 maxima[name].append(flat)
                 positions[name].append(np.zeros(flat.shape + (2,), dtype=np.int64))
         start += len(x)
+        release_freed_memory()  # else each batch's freed activations stay in the heap
     counts = np.bincount(labels, minlength=classes).astype(np.int64)
     class_means = {}
     for name in layer_names:
@@ -253,8 +256,11 @@ def feature_maps(model: keras.Model, images, layer_name: str, batch_size: int = 
     For a handful of images only (it keeps all of them); use :func:`activation_stats` for a data set.
     """
     extractor = activation_model(model, [layer_name])
-    return np.concatenate([keras.ops.convert_to_numpy(extractor(x, training=False)).astype(np.float32)
-                           for x in batches(images, None, batch_size)])
+    maps = []
+    for x in batches(images, None, batch_size):
+        maps.append(keras.ops.convert_to_numpy(extractor(x, training=False)).astype(np.float32))
+        release_freed_memory()  # the batch's other activations, freed, leave the heap
+    return np.concatenate(maps)
 
 
 def class_selectivity(unit_means) -> tuple[np.ndarray, np.ndarray]:

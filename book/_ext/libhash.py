@@ -47,6 +47,9 @@ def setup(app):
     # Every cache entry a chapter uses is listed here (lib.cache.record_use): tests/test_shipped.py
     # checks that nothing shipped in weights/cache/ is dead weight.
     os.environ.setdefault("SYMBOOK_USED", str(log.with_name("cache-used.txt")))
+    # The chapters run inside the build: the page shows glued numbers and captions in place, so
+    # lib.reader adds no notes below the cells (it does in a reader's notebook).
+    os.environ["SYMBOOK_BUILD"] = "1"
     # Priority 900: after jupyter-book has written its own value into the config.
     app.connect("config-inited", _set_cache_path, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
