@@ -38,3 +38,18 @@ def chapters(book_dir, with_code: bool = False) -> list[str]:
     if with_code:
         names = [n for n in names if "{code-cell}" in (book_dir / f"{n}.md").read_text()]
     return names
+
+
+def chapter_numbers(book_dir) -> dict[str, int]:
+    """``{page: number}`` of the chapters in the numbered parts of ``book_dir/_toc.yml``.
+
+    Numbered 1, 2, ... in reading order across the numbered parts, as Jupyter Book numbers
+    them (figures of chapter 3 are "Fig. 3.1", ...). The root page and the chapters of
+    unnumbered parts are absent.
+    """
+    import yaml
+
+    toc = yaml.safe_load((Path(book_dir) / "_toc.yml").read_text())
+    numbered = [c["file"] for part in toc.get("parts", []) if part.get("numbered")
+                for c in part.get("chapters", [])]
+    return {name: i for i, name in enumerate(numbered, start=1)}

@@ -9,8 +9,9 @@ kernel once the cells above have run: :func:`glued` returns the value, formatted
 sentence reads "99.39%" there too.
 
 A figure's caption lives in its cell's metadata, which JupyterLab does not show; so, outside
-the build, a cell that draws a captioned figure ends with its label and caption
-(``**Figure** `fig-...`: ...``), the label that the text's cross-references show.
+the build, a cell that draws a captioned figure ends with its number, label and caption
+(``**Fig. 1.4** (`fig-...`): ...``): the number the page gives it, and the label that the
+text's cross-references show in JupyterLab.
 
 TensorFlow-free; needs myst-nb (for ``glue``) and jupytext (to read the chapters as Binder does).
 """
@@ -89,22 +90,30 @@ def glued_references(book_dir: Path = BOOK_DIR) -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=4)
-def figure_captions(book_dir: Path = BOOK_DIR) -> dict[str, tuple[str, str]]:
-    """``{code cell source: (figure label, caption)}`` of the chapters' captioned figures.
+def figure_captions(book_dir: Path = BOOK_DIR) -> dict[str, tuple[str, str, str]]:
+    """``{code cell source: (figure number, label, caption)}`` of the chapters' captioned figures.
 
-    The source is stripped of surrounding blank lines, as a kernel receives it. Read with
-    jupytext, as Binder opens the chapters.
+    The number is the built page's ("3.2": the second figure of chapter 3; "2" on the
+    unnumbered first page). The source is stripped of surrounding blank lines, as a kernel
+    receives it. Read with jupytext, as Binder opens the chapters.
     """
     import jupytext
 
+    from lib.book import chapter_numbers
+
+    numbers = chapter_numbers(book_dir)
     figures = {}
     for page in sorted(Path(book_dir).glob("*.md")):
         if "{code-cell}" not in page.read_text():
             continue
+        count = 0
         for cell in jupytext.read(page).cells:
             figure = cell.metadata.get("mystnb", {}).get("figure") if cell.cell_type == "code" else None
             if figure and figure.get("caption"):
-                figures[cell.source.strip()] = (figure.get("name", ""), " ".join(figure["caption"].split()))
+                count += 1
+                number = f"{numbers[page.stem]}.{count}" if page.stem in numbers else f"{count}"
+                figures[cell.source.strip()] = (number, figure.get("name", ""),
+                                                " ".join(figure["caption"].split()))
     return figures
 
 
@@ -113,12 +122,15 @@ def with_values(caption: str) -> str:
     return GLUED_ROLE.sub(lambda match: glued(match.group(2)), caption)
 
 
-def caption_note(source: str, figures: dict[str, tuple[str, str]]) -> str:
-    """``**Figure** `label`: caption`` if the cell ``source`` draws a captioned figure, else ``""``."""
+def caption_note(source: str, figures: dict[str, tuple[str, str, str]]) -> str:
+    """``**Fig. 1.4** (`label`): caption`` if the cell ``source`` draws a captioned figure, else ``""``.
+
+    The label is what the text's cross-references to the figure show in JupyterLab.
+    """
     if source.strip() not in figures:
         return ""
-    label, caption = figures[source.strip()]
-    return f"**Figure** `{label}`: {with_values(caption)}"
+    number, label, caption = figures[source.strip()]
+    return f"**Fig. {number}** (`{label}`): {with_values(caption)}"
 
 
 def _after_cell(result):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.book import chapters
+from lib.book import chapter_numbers, chapters
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,14 @@ def test_parts_flat_tables_and_pages_with_code(tmp_path):
     # Negative control: the order is the table's, not the alphabet's.
     (tmp_path / "_toc.yml").write_text("root: home\nchapters:\n  - file: a\n  - file: b\n")
     assert chapters(tmp_path) == ["home", "a", "b"]
+
+
+def test_chapter_numbers_count_the_numbered_parts_only(tmp_path):
+    assert chapter_numbers(ROOT / "book") == {"translation": 1, "black_box": 2, "rotation": 3, "ising": 4,
+                                              "playground": 5}
+    toc = ("root: home\nparts:\n  - numbered: true\n    chapters:\n      - file: a\n"
+           "  - chapters:\n      - file: b\n  - numbered: true\n    chapters:\n      - file: c\n")
+    assert chapter_numbers(_book(tmp_path, toc, {})) == {"a": 1, "c": 2}  # b's part is not numbered
 
 
 def test_a_broken_table_of_contents_is_refused(tmp_path):

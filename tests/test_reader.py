@@ -62,15 +62,15 @@ def test_glued_references_of_a_small_book(tmp_path):
 
 def test_caption_note_fills_in_glued_values(monkeypatch):
     monkeypatch.setattr(reader, "GLUED", {"acc": "0.98312"})
-    figures = {"fig = draw()": ("fig-x", 'Accuracy {eval}`glued("acc:.1%")` of {eval}`glued("n")` runs.')}
+    figures = {"fig = draw()": ("3.2", "fig-x", 'Accuracy {eval}`glued("acc:.1%")` of {eval}`glued("n")` runs.')}
     note = reader.caption_note("\nfig = draw()\n", figures)
-    assert note == "**Figure** `fig-x`: Accuracy 98.3% of [n: run the cells above first] runs."
+    assert note == "**Fig. 3.2** (`fig-x`): Accuracy 98.3% of [n: run the cells above first] runs."
     assert reader.caption_note("fig = other()", figures) == ""
 
 
 def test_every_captioned_figure_of_the_book_is_found():
     figures = reader.figure_captions()
-    labels = [label for label, _ in figures.values()]
+    labels = [label for _, label, _ in figures.values()]
     text = "".join(p.read_text() for p in reader.BOOK_DIR.glob("*.md"))
     assert len(labels) == len(set(labels)) > 30
     assert all(label.startswith("fig-") and f"name: {label}" in text for label in labels)
@@ -99,7 +99,7 @@ def _plain(outputs):
 def a_figure():
     """The introduction's figure of twenty digits: its cell's source and its label."""
     label = "fig-intro-digits"
-    source = next(s for s, (name, _) in reader.figure_captions().items() if name == label)
+    source = next(s for s, (_, name, _) in reader.figure_captions().items() if name == label)
     return source, label
 
 
@@ -114,7 +114,7 @@ def test_a_reader_notebook_evaluates_glued_and_shows_captions(a_figure):
     # The value is glued for the build (myst-nb's record) and kept for the prose.
     assert any("application/papermill.record/text/plain" in o.get("data", {}) for o in outputs[1])
     assert _plain(outputs[2]) == ["98.31%"]
-    assert [m.startswith(f"**Figure** `{label}`: ") for m in _markdown(outputs[4])] == [True]
+    assert [m.startswith(f"**Fig. 2** (`{label}`): ") for m in _markdown(outputs[4])] == [True]
     assert _markdown(outputs[3]) == []  # a cell without a captioned figure gets no note
 
 
@@ -133,4 +133,44 @@ def test_the_built_pages_paste_every_value(page):
         pytest.skip("the book is not built")
     text = path.read_text()
     assert "glued(" not in text and "{eval}" not in text
-    assert "<strong>Figure</strong> <code" not in text
+    assert not re.search(r"<strong>Fig\. [0-9.]+</strong> \(<code", text)
+
+
+def test_figure_numbers_are_the_built_pages():
+    """The note's "Fig. 1.4" is the number the page gives the figure (its caption in the HTML)."""
+    if not (HTML / "translation.html").is_file():
+        pytest.skip("the book is not built")
+    built = {}
+    for page in HTML.glob("*.html"):
+        text = page.read_text()
+        for match in re.finditer(r'id="(fig-[a-z0-9-]+)"', text):
+            number = re.search(r'caption-number">Fig\. ([0-9.]+)', text[match.end():])
+            built[match.group(1)] = number.group(1) if number else None
+    ours = {label: number for number, label, _ in reader.figure_captions().values()}
+    assert ours and all(built.get(label) == number for label, number in ours.items()), \
+        {label: (number, built.get(label)) for label, number in ours.items() if built.get(label) != number}
+
+
+def uncollapsed(pages) -> list[str]:
+    """Code cells the page hides (remove-cell, remove-input, hide-input) that JupyterLab would
+    show open: without ``jupyter.source_hidden`` in their metadata."""
+    import jupytext
+
+    hidden_tags = {"remove-cell", "remove-input", "hide-input"}
+    found = []
+    for page in pages:
+        for i, cell in enumerate(jupytext.read(page).cells):
+            if cell.cell_type == "code" and hidden_tags & set(cell.metadata.get("tags", [])) \
+                    and not cell.metadata.get("jupyter", {}).get("source_hidden"):
+                found.append(f"{page.name} cell {i}")
+    return found
+
+
+def test_bookkeeping_cells_are_collapsed_in_jupyterlab(tmp_path):
+    """A reader on Binder reads prose, not glue calls: what the page hides shows collapsed."""
+    pages = [p for p in sorted(reader.BOOK_DIR.glob("*.md")) if "{code-cell}" in p.read_text()]
+    assert not uncollapsed(pages), "add ':jupyter: {source_hidden: true}' to these cells"
+    # Negative control: a hidden cell without the setting is found.
+    page = tmp_path / "page.md"
+    page.write_text(pages[0].read_text().replace(":jupyter: {source_hidden: true}\n", "", 1))
+    assert len(uncollapsed([page])) == 1
