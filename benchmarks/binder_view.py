@@ -44,7 +44,7 @@ SIGHTS = {
     "rotation": [("derivation", "Rotating the input shifts the four copies"),
                  ("numbers", "each loses at least"), ("exercise", "The permutation matrix")],
     "ising": [("numbers", "the largest deviation from Onsager"), ("derivation", "Spin-flip invariance")],
-    "playground": [("numbers", "Dense 100 answers")],
+    "playground": [("numbers", "A 6 upside down, and half-way")],
 }
 
 FIND = """(needle) => {
@@ -110,21 +110,31 @@ def scroll_to(page, needle: str) -> bool:
 
 
 def run_all(page, timeout: float = 900) -> bool:
-    """*Run > Run All Cells*, then wait until no cell is queued or running."""
+    """*Run > Run All Cells*, then wait until the kernel has stayed idle for a while (a collapsed
+    cell shows no ``[*]`` prompt, and the kernel is idle for an instant between two cells)."""
     page.click(".jp-Notebook")
     page.keyboard.press("Escape")
     page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
     page.click("li.lm-Menu-item:has-text('Run All Cells')")
-    start = time.time()
+    start, idle_since = time.time(), None
     time.sleep(5)
     while time.time() - start < timeout:
-        busy = page.evaluate("""() => [...document.querySelectorAll('.jp-InputPrompt')]
+        idle = page.evaluate("""() => document.querySelector('.jp-StatusBar-Widget, #jp-main-statusbar')
+            .innerText.includes('| Idle') && ![...document.querySelectorAll('.jp-InputPrompt')]
             .some(p => p.innerText.includes('*'))""")
-        if not busy:
-            time.sleep(5)  # the markdown cells evaluate their glued(...) values
+        idle_since = (idle_since or time.time()) if idle else None
+        if idle_since is not None and time.time() - idle_since > 8:
+            time.sleep(3)  # the markdown cells evaluate their glued(...) values
             return True
-        time.sleep(2)
+        time.sleep(1)
     return False
+
+
+def shut_down_kernel(page):
+    """*Kernel > Shut Down Kernel* for the open notebook."""
+    page.click("div.lm-MenuBar-itemLabel:text-is('Kernel')")
+    page.click("li.lm-Menu-item[data-command='kernelmenu:shutdown']")
+    time.sleep(2)
 
 
 def main(argv=None):
@@ -164,6 +174,7 @@ def main(argv=None):
                         print(path)
                     else:
                         print(f"{name}: nothing shows {needle!r}", file=sys.stderr)
+                shut_down_kernel(page)  # else every chapter's kernel stays, a gigabyte each
                 page.close()
             browser.close()
     finally:
