@@ -128,9 +128,9 @@ def reader_run(tmp_path_factory, pytestconfig):
     assert report.exists(), f"the chapters did not run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     results = {r["chapter"]: r for r in json.loads(report.read_text())["chapters"]}
     (BOOK / "_build" / "reader-env.json").write_text(report.read_text())  # for docs/performance.md
-    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        terminal.write_line("\nchapters in the reader's environment (binder/ alone), one core: " + "; ".join(
+    # Reported as the tests run (a print in a fixture would be captured and never shown).
+    with pytestconfig.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print("\nchapters in the reader's environment (binder/ alone), one core: " + "; ".join(
             f"{n} {r['seconds']:.0f} s, {r['peak_rss_mib']} MiB" for n, r in results.items()))
     return results, saved
 
