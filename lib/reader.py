@@ -181,3 +181,9 @@ def glue(name: str, value, display: bool = False):
 
 if not in_book_build():  # a reader's notebook: captions below figures from the first cell on
     _show_captions()
+
+
+def glue_all(values: dict) -> None:
+    """:func:`glue` every ``{name: value}`` of a chapter's findings, none displayed."""
+    for name, value in values.items():
+        glue(name, value, display=False)

@@ -36,6 +36,14 @@ def test_glued_formats_what_was_glued_and_shows_without_quotes(monkeypatch):
     assert reader.glued("err:.2%") == "[err:.2%: run the cells above first]"
 
 
+def test_glue_all_glues_every_finding(monkeypatch):
+    monkeypatch.setattr(reader, "GLUED", {})
+    reader.glue_all({"acc": 0.98312, "trend": "had levelled off"})
+    assert reader.glued("acc:.2%") == "98.31%" and reader.glued("trend") == "had levelled off"
+    # Negative control: nothing else was glued.
+    assert reader.glued("n").startswith("[n: run")
+
+
 def test_the_build_accepts_only_glued_expressions():
     assert glue_target('glued("cnn-acc:.2%")') == "cnn-acc:.2%"
     assert glue_target(' glued("n-train:,") ') == "n-train:,"
