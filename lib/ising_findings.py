@@ -200,7 +200,7 @@ def invariance_probe(data32: dict) -> np.ndarray:
 
 
 def crossing_points(crossings: dict) -> dict:
-    """``{kind: (crossings (n_L,), errors (n_L,))}`` for :func:`lib.ising_plots.plot_finite_size`,
+    """``{kind: (crossings (n_L,), errors (n_L,))}`` for :func:`lib.plots.ising.plot_finite_size`,
     from ``{kind: {L: crossing_with_error dict}}`` (a phase diagram's ``"crossings"``)."""
     return {kind: (np.array([c[L]["crossing"] for L in c]), np.array([c[L]["error"] for L in c]))
             for kind, c in crossings.items()}
@@ -215,7 +215,7 @@ def trend(crossings: dict) -> str:
 
 
 def finite_size_panels(diagram: dict, across: dict) -> dict:
-    """The two panels of :func:`lib.ising_plots.plot_finite_size`: every network trained and read
+    """The two panels of :func:`lib.plots.ising.plot_finite_size`: every network trained and read
     on each lattice, and the CNNs trained on the largest lattice and read on every one."""
     largest = max(SIZES)
     return {"a network per lattice, read on its own":

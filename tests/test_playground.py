@@ -36,6 +36,7 @@ import lib.train  # noqa: F401  (imports TensorFlow quietly)
 import keras
 
 from lib import data, models, plots, playground as pg
+from lib.plots import style
 from lib.rotation import predict_float
 from lib.translation import BEST_CONFIG
 
@@ -281,7 +282,7 @@ def test_plot_sweep_in_groups_draws_each_curve_once_in_its_panel():
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["(a) first", "(b) second"]
     assert all(ax.get_legend() for ax in fig.axes) and fig.axes[1].get_xlabel() == "angle (degrees)"
     c_first = fig.axes[0].lines[-1]  # a network keeps its style whichever panel it is in
-    assert c_first.get_marker() == plots._style_cycle(2)["marker"] and c_first.get_color() == "C2"
+    assert c_first.get_marker() == style._style_cycle(2)["marker"] and c_first.get_color() == "C2"
     plt.close(fig)
     with pytest.raises(ValueError, match="exactly once"):
         plots.plot_sweep(x, acc, "t", groups={"(a)": ["a", "b"]})

@@ -310,7 +310,7 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     fig = plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs)
     lower = [line.get_ydata() for line in fig.axes[1].lines if len(line.get_ydata()) == 17]
     # The lower panel: one minus the probability of the right class, on a log axis.
-    np.testing.assert_allclose(lower[0], np.clip(1 - probs[0], plots.WRONG_FLOOR, 1).mean(axis=0))
+    np.testing.assert_allclose(lower[0], np.clip(1 - probs[0], plots.translation.WRONG_FLOOR, 1).mean(axis=0))
     assert fig.axes[1].get_yscale() == "log"
     plt.close(fig)
     with pytest.raises(ValueError, match="shape of changes"):
@@ -430,7 +430,7 @@ def test_equivariance_panels_state_the_residual_instead_of_painting_rounding():
 
 
 def test_log_axes_label_only_a_few_minor_ticks():
-    from lib.plots import _sparse_minor_label
+    from lib.plots.style import _sparse_minor_label
 
     labels = [_sparse_minor_label(v, 0) for v in (2, 3, 4, 5, 6, 7, 8, 9, 20, 0.3, 0.7)]
     assert labels == ["2", "3", "", "5", "", "", "", "", "20", "0.3", ""]

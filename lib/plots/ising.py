@@ -1,6 +1,6 @@
 """The figures of the chapter on the Ising model. Each takes arrays and returns a Figure.
 
-Drawn in the book's style (:func:`lib.plots.book_style`) for its ~690 px content column.
+Drawn in the book's style (:func:`lib.plots.style.book_style`) for its ~690 px content column.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib import colors, ticker
 
 from lib.ising_exact import CRITICAL_TEMPERATURE
-from lib.plots import COLUMN_WIDTH_IN, _style_cycle, book_style
+from lib.plots.style import COLUMN_WIDTH_IN, _style_cycle, book_style
 
 #: Spin down white, spin up black.
 SPIN_COLOURS = colors.ListedColormap(["#ffffff", "#202020"])
