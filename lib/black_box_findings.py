@@ -23,7 +23,7 @@ def conv1_findings(conv1: dict, bar_filter: int, edge_filter: int, edge_angles, 
     ``conv1``: the chapter's tuning dict of the layer: ``"bars"`` float32 ``(A, F)`` (responses to
     lines), ``"edges"`` float32 ``(E, F)`` (to edges at ``edge_angles``, ``(E,)`` degrees evenly
     spaced over 360), ``"orientation"`` and ``"direction"`` (each ``(preferred angle, index)``,
-    float64 ``(F,)``, from :func:`lib.analysis.orientation_tuning`). ``bar_filter``,
+    float64 ``(F,)``, from :func:`lib.probes.orientation_tuning`). ``bar_filter``,
     ``edge_filter``: the chosen filters (int); ``boundary``: the angle of the edge filter's
     boundary line (degrees, mod 180); ``bar_words``: the bar filter's orientation in words.
 
@@ -60,7 +60,7 @@ def exciting_findings(top_images: list, top_ink: float, ink, n_top: int) -> dict
 
 def null_levels(null: dict, q: float = NULL_PERCENTILE) -> dict:
     """``{"bb-null-conv1-osi": ..., ...}``: the ``q``-th percentile (float) of each index of the
-    untrained filters (``{"conv1 osi": float64 (n,), ...}`` from :func:`lib.analysis.untrained_null`;
+    untrained filters (``{"conv1 osi": float64 (n,), ...}`` from :func:`lib.probes.untrained_null`;
     NaNs are left out)."""
     return {f"bb-null-{key.replace(' ', '-')}": float(np.nanpercentile(values, q))
             for key, values in null.items()}
@@ -77,7 +77,7 @@ _CLASS_CLEAR = {
 
 def role_names(clear: dict, label: int, class_words: str) -> dict:
     """The names the prose gives the three chosen filters, from whether their indices stand clear
-    (:func:`lib.analysis.stands_clear`).
+    (:func:`lib.probes.stands_clear`).
 
     ``clear``: ``{"bar", "edge", "class", "class-osi"}`` -> bool: the bar filter's OSI, the edge
     filter's DSI, and the ``conv2`` filter's class selectivity and OSI; ``label``: the class that
@@ -103,12 +103,12 @@ def role_findings(tuning: dict, conv2_selectivity: tuple, filters: dict, null: d
     ``tuning``: the chapter's ``{"conv1": ..., "conv2": ...}`` tuning dicts (see
     :func:`conv1_findings`); ``conv2_selectivity``: ``(preferred class int64 (F,), SI float64
     (F,))`` of ``conv2`` (:func:`lib.analysis.class_selectivity`); ``filters``: ``{"bar", "edge",
-    "class"}`` -> the chosen filter (int); ``null``: :func:`lib.analysis.untrained_null`'s indices;
+    "class"}`` -> the chosen filter (int); ``null``: :func:`lib.probes.untrained_null`'s indices;
     ``class_words``: the ``conv2`` filter's preferred orientation in words.
 
     Returns the ``conv2`` filter's numbers and its layer's medians, :func:`null_levels`,
-    :func:`role_names`, and a sentence per ``conv1`` filter (:func:`lib.analysis.clearance`)."""
-    from lib.analysis import clearance, stands_clear
+    :func:`role_names`, and a sentence per ``conv1`` filter (:func:`lib.probes.clearance`)."""
+    from lib.probes import clearance, stands_clear
 
     conv1_osi, conv1_dsi = tuning["conv1"]["orientation"][1], tuning["conv1"]["direction"][1]
     conv2_pref, conv2_osi = tuning["conv2"]["orientation"]

@@ -13,7 +13,7 @@ import lib.train  # noqa: F401,E402  (imports TensorFlow quietly first)
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from lib import analysis, plots  # noqa: E402
+from lib import analysis, plots, probes  # noqa: E402
 from lib.models import reference_cnn  # noqa: E402
 
 
@@ -181,20 +181,20 @@ def test_layer_table_counts_parameters():
 
 
 def test_oriented_bars_geometry():
-    bars = analysis.oriented_bars([0, 90, 180], size=28, width=3, length=None)
+    bars = probes.oriented_bars([0, 90, 180], size=28, width=3, length=None)
     assert bars.shape == (3, 28, 28) and bars.dtype == np.uint8
     assert bars[0, 14].min() == 255 and bars[0, 10].max() == 0  # horizontal through row 14
     np.testing.assert_array_equal(bars[1], bars[0].T)  # 90 degrees is the transpose
     np.testing.assert_array_equal(bars[0], bars[2])  # a bar has no direction
-    short = analysis.oriented_bars([0], size=28, width=3, length=10)[0]
+    short = probes.oriented_bars([0], size=28, width=3, length=10)[0]
     assert short[14, 14] == 255 and short[14, 2] == 0
-    edges = analysis.oriented_bars([0, 180, 90], size=28, kind="edge")
+    edges = probes.oriented_bars([0, 180, 90], size=28, kind="edge")
     assert edges[0, :, 27].min() == 255 and edges[0, :, 0].max() == 0  # inked side faces right
     assert edges[2, 0].min() == 255 and edges[2, 27].max() == 0  # 90: inked side faces up
     away = np.abs(np.arange(28) - 14) > 1
     np.testing.assert_array_equal(edges[0][:, away].astype(int) + edges[1][:, away], 255)
     with pytest.raises(ValueError, match="kind"):
-        analysis.oriented_bars([0], kind="blob")
+        probes.oriented_bars([0], kind="blob")
 
 
 def test_orientation_tuning_by_hand():
@@ -202,18 +202,18 @@ def test_orientation_tuning_by_hand():
     curve = 1 + np.cos(np.deg2rad(2 * (angles - 60)))  # preferred 60, OSI exactly 0.5
     single = (angles == 120).astype(float)
     flat = np.ones_like(angles, dtype=float)
-    pref, osi = analysis.orientation_tuning(np.stack([curve, single, flat, 0 * flat], axis=1), angles)
+    pref, osi = probes.orientation_tuning(np.stack([curve, single, flat, 0 * flat], axis=1), angles)
     np.testing.assert_allclose(pref[:2], [60, 120], atol=1e-9)
     np.testing.assert_allclose(osi, [0.5, 1.0, 0.0, 0.0], atol=1e-12)
     assert np.isnan(pref[3])
     # direction (period 360)
     angles = np.arange(0, 360, 30)
-    pref, dsi = analysis.orientation_tuning((angles == 300).astype(float)[:, None], angles, period=360)
+    pref, dsi = probes.orientation_tuning((angles == 300).astype(float)[:, None], angles, period=360)
     np.testing.assert_allclose([pref[0], dsi[0]], [300, 1.0], atol=1e-9)
 
 
 def test_orientation_name():
-    names = [analysis.orientation_name(a) for a in (0, 170, 200, 45, 90, 100, 135, -45)]
+    names = [probes.orientation_name(a) for a in (0, 170, 200, 45, 90, 100, 135, -45)]
     assert names == ["near-horizontal", "near-horizontal", "near-horizontal", "rising diagonal",
                      "near-vertical", "near-vertical", "falling diagonal", "falling diagonal"]
 
@@ -225,14 +225,14 @@ def test_probe_finds_the_orientation_of_a_line_detector():
     model = one_filter_model(kernel, size=28)
     angles = np.arange(0, 180, 15)
     for where in ("max", "centre"):
-        r = analysis.probe_responses(model, analysis.oriented_bars(angles, width=1, length=None), "conv", where=where)
+        r = probes.probe_responses(model, probes.oriented_bars(angles, width=1, length=None), "conv", where=where)
         assert r.shape == (12, 1)
         assert np.argmax(r[:, 0]) == 0
-        pref, osi = analysis.orientation_tuning(r, angles)
+        pref, osi = probes.orientation_tuning(r, angles)
         assert min(pref[0], 180 - pref[0]) < 5 and osi[0] > 0.3
     # The same kernel transposed prefers vertical lines.
-    r = analysis.probe_responses(one_filter_model(kernel.T, size=28),
-                                 analysis.oriented_bars(angles, width=1, length=None), "conv")
+    r = probes.probe_responses(one_filter_model(kernel.T, size=28),
+                                 probes.oriented_bars(angles, width=1, length=None), "conv")
     assert angles[np.argmax(r[:, 0])] == 90
 
 
@@ -393,9 +393,9 @@ def test_knock_out_unit_silences_one_unit_of_a_copy():
 def test_reinitialised_draws_glorot_kernels_and_zero_biases_from_its_generator():
     model = reference_cnn()
     before = [w.copy() for w in model.get_weights()]
-    fresh = analysis.reinitialised(model, np.random.default_rng(0))
-    again = analysis.reinitialised(model, np.random.default_rng(0))
-    other = analysis.reinitialised(model, np.random.default_rng(1))
+    fresh = probes.reinitialised(model, np.random.default_rng(0))
+    again = probes.reinitialised(model, np.random.default_rng(0))
+    other = probes.reinitialised(model, np.random.default_rng(1))
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # a copy
     assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), again.get_weights()))
     assert not np.array_equal(fresh.get_weights()[0], other.get_weights()[0])
@@ -410,28 +410,35 @@ def test_filter_indices_and_the_untrained_null():
 
     (_, _), (x_test, y_test) = load_mnist()
     bar_angles, edge_angles = np.arange(0, 180, 30), np.arange(0, 360, 60)
-    probes = (analysis.oriented_bars(bar_angles, width=2.5, length=None), bar_angles,
-              analysis.oriented_bars(edge_angles, kind="edge"), edge_angles, x_test[:200], y_test[:200])
-    model = analysis.reinitialised(reference_cnn(), np.random.default_rng(3))
-    indices = analysis.filter_indices(model, *probes)
+    inputs = (probes.oriented_bars(bar_angles, width=2.5, length=None), bar_angles,
+              probes.oriented_bars(edge_angles, kind="edge"), edge_angles, x_test[:200], y_test[:200])
+    model = probes.reinitialised(reference_cnn(), np.random.default_rng(3))
+    indices = probes.filter_indices(model, *inputs)
     shapes = {key: value.shape for key, value in indices.items()}
     assert shapes == {"conv1 osi": (16,), "conv1 dsi": (16,), "conv2 osi": (32,), "conv2 si": (32,)}
-    null = analysis.untrained_null(reference_cnn(), *probes, seeds=[3, 4])
+    null = probes.untrained_null(reference_cnn(), *inputs, seeds=[3, 4])
     assert null["conv2 si"].shape == (64,)
     # The first seed's copy is the model above: the null pools exactly such copies.
     np.testing.assert_array_equal(null["conv1 osi"][:16], indices["conv1 osi"])
 
 
+def test_standards_are_the_layer_median_and_the_chance_percentile():
+    median, top = probes.standards([0.1, 0.2, 0.9], np.append(np.linspace(0, 1, 101), np.nan))
+    assert median == 0.2 and abs(top - 0.95) < 1e-12  # the dead filter (nan) is left out
+    # The clearance sentence quotes the same two numbers.
+    assert "0.95 and 0.20" in probes.clearance(0.97, [0.1, 0.2, 0.9], np.linspace(0, 1, 101))
+
+
 def test_stands_clear_needs_both_the_layer_median_and_the_null():
     layer, null = np.array([0.1, 0.2, 0.3]), np.linspace(0, 1, 101)
-    assert analysis.stands_clear(0.97, layer, null)
-    assert not analysis.stands_clear(0.5, layer, null)  # above the layer, not above chance
-    assert not analysis.stands_clear(0.97, [1.0, 1.0, 1.0], null)  # above chance, not the layer
-    assert analysis.stands_clear(0.97, layer, np.append(null, np.nan))  # dead filters ignored
+    assert probes.stands_clear(0.97, layer, null)
+    assert not probes.stands_clear(0.5, layer, null)  # above the layer, not above chance
+    assert not probes.stands_clear(0.97, [1.0, 1.0, 1.0], null)  # above chance, not the layer
+    assert probes.stands_clear(0.97, layer, np.append(null, np.nan))  # dead filters ignored
 
 
 def test_clearance_names_the_standard_that_was_not_met():
     layer, null = np.array([0.1, 0.2, 0.3]), np.linspace(0, 1, 101)
-    assert analysis.clearance(0.97, layer, null).startswith("It stands clear of both")
-    assert "one untrained filter in 20 reaches 0.95" in analysis.clearance(0.5, layer, null)
-    assert "median" in analysis.clearance(0.97, [1.0, 1.0, 1.0], null)
+    assert probes.clearance(0.97, layer, null).startswith("It stands clear of both")
+    assert "one untrained filter in 20 reaches 0.95" in probes.clearance(0.5, layer, null)
+    assert "median" in probes.clearance(0.97, [1.0, 1.0, 1.0], null)
