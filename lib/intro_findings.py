@@ -14,13 +14,13 @@ import numpy as np
 
 def question_panels(data: dict, models: dict) -> tuple:
     """The first figure: the first 7 of the test set moved and turned
-    (:func:`lib.translation.moved_and_turned`), and what each of ``models`` (``{name: Keras
+    (:func:`lib.intro.moved_and_turned`), and what each of ``models`` (``{name: Keras
     model}``) answers for each canvas.
 
     ``data``: :func:`lib.data.translated_mnist`. Returns ``(canvases, names, titles)``:
     ``uint8 (5, S, S)``, the short name of each canvas, and its title (the name, then one
-    ``"model: class (probability)"`` line per model, :func:`lib.translation.predictions_text`)."""
-    from lib.translation import moved_and_turned, predictions_text
+    ``"model: class (probability)"`` line per model, :func:`lib.intro.predictions_text`)."""
+    from lib.intro import moved_and_turned, predictions_text
 
     seven = data["digits_test"][np.asarray(data["y_test"]) == 7][0]
     canvases, names = moved_and_turned(seven)

@@ -8,7 +8,7 @@ from lib import intro_findings as findings
 
 
 def test_question_panels_move_and_turn_the_first_seven(monkeypatch):
-    from lib import translation
+    from lib import intro
     from lib.data import rotate90
 
     digits = np.zeros((4, 28, 28), np.uint8)
@@ -21,7 +21,7 @@ def test_question_panels_move_and_turn_the_first_seven(monkeypatch):
         seen["models"], seen["canvases"] = models, canvases
         return [f"{name}: {i} (50.0%)" for i, name in enumerate(["a", "b", "c", "d", "e"])]
 
-    monkeypatch.setattr(translation, "predictions_text", answers)
+    monkeypatch.setattr(intro, "predictions_text", answers)
     canvases, names, titles = findings.question_panels(data, {"dense": "model"})
     assert canvases.shape == (5, 50, 50) and canvases.dtype == np.uint8
     assert canvases[0, 12, 11] == 7 and canvases[1, 1, 0] == 7 and canvases[2, 23, 22] == 7  # centre, corners

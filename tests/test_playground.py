@@ -36,6 +36,7 @@ import lib.train  # noqa: F401  (imports TensorFlow quietly)
 import keras
 
 from lib import data, models, plots, playground as pg
+from lib import playground_ising as pgi
 from lib.plots import style
 from lib.rotation import predict_float
 from lib.translation import BEST_CONFIG
@@ -542,29 +543,29 @@ def _ising_model(seed=0, **kwargs):
 @pytest.mark.parametrize("L", [8, 32])
 def test_ising_forward_pass_equals_keras(L):
     model = _ising_model()
-    spec = pg.rounded_spec(pg.export_ising_model(model))  # the float32 weights the page receives
-    spins = pg.ising_reference_configurations(L, seed=L)
+    spec = pg.rounded_spec(pgi.export_ising_model(model))  # the float32 weights the page receives
+    spins = pgi.ising_reference_configurations(L, seed=L)
     assert spins.shape == (11, L, L) and spins.dtype == np.int8
-    expected = pg.ising_keras_proba(model, spins)
-    got = np.stack([pg.ising_forward(spec, s) for s in spins])
+    expected = pgi.ising_keras_proba(model, spins)
+    got = np.stack([pgi.ising_forward(spec, s) for s in spins])
     assert np.abs(got - expected).max() < 1e-5
     assert np.allclose(got.sum(axis=1), 1)
     assert np.ptp(expected[:, 1]) > 0.1  # the check compares more than constants
     # The symmetries hold in the export too: flipping every spin or turning the lattice changes nothing.
-    assert np.abs(pg.ising_forward(spec, -spins[5]) - got[5]).max() < 1e-12
-    assert np.abs(pg.ising_forward(spec, np.rot90(spins[5])) - got[5]).max() < 1e-12
+    assert np.abs(pgi.ising_forward(spec, -spins[5]) - got[5]).max() < 1e-12
+    assert np.abs(pgi.ising_forward(spec, np.rot90(spins[5])) - got[5]).max() < 1e-12
 
 
 def test_ising_wrong_export_is_caught():
     """Negative control: a kernel with rows and columns swapped, or channels in the wrong order."""
     model = _ising_model(1)
-    spins = pg.ising_reference_configurations(32, seed=1)[4:]  # random and sampled: no symmetry to hide behind
-    expected = pg.ising_keras_proba(model, spins)
+    spins = pgi.ising_reference_configurations(32, seed=1)[4:]  # random and sampled: no symmetry to hide behind
+    expected = pgi.ising_keras_proba(model, spins)
     for layer, wrong in ((0, lambda k: k.transpose(1, 0, 2, 3)),
                          (1, lambda k: k.reshape(3, 3, 4, 8, 32).transpose(0, 1, 3, 2, 4).reshape(3, 3, 32, 32))):
-        spec = pg.export_ising_model(model)
+        spec = pgi.export_ising_model(model)
         spec["layers"][layer]["kernel"] = wrong(spec["layers"][layer]["kernel"])
-        got = np.stack([pg.ising_forward(spec, s) for s in spins])
+        got = np.stack([pgi.ising_forward(spec, s) for s in spins])
         assert np.abs(got - expected).max() > 1e-4, layer
 
 
@@ -579,31 +580,31 @@ def test_ising_wrong_export_is_caught():
 ], ids=["ordinary", "dense", "flip-first-layer", "no-flip", "square", "zero-padding", "p4-digits"])
 def test_ising_export_refuses_other_models(build):
     with pytest.raises(ValueError, match="not the playground's Ising network"):
-        pg.export_ising_model(build())
+        pgi.export_ising_model(build())
 
 
 def test_ising_export_accepts_variants_of_the_architecture():
     for kwargs in ({"filters": (2, 3, 2), "dense_units": 0}, {"kernel_size": 5}):
         keras.utils.set_random_seed(3)
         model = symmetric_cnn(input_encoding="spins", **kwargs)
-        spec = pg.export_ising_model(model)
-        spins = pg.ising_reference_configurations(8, seed=3)
-        got = np.stack([pg.ising_forward(spec, s) for s in spins])
-        assert np.abs(got - pg.ising_keras_proba(model, spins)).max() < 1e-5, kwargs
+        spec = pgi.export_ising_model(model)
+        spins = pgi.ising_reference_configurations(8, seed=3)
+        got = np.stack([pgi.ising_forward(spec, s) for s in spins])
+        assert np.abs(got - pgi.ising_keras_proba(model, spins)).max() < 1e-5, kwargs
     with pytest.raises(ValueError, match="-1 or \\+1"):
-        pg.ising_forward(spec, np.zeros((8, 8)))
+        pgi.ising_forward(spec, np.zeros((8, 8)))
 
 
 def test_ising_bundle_round_trip(tmp_path):
     import base64
 
     model = _ising_model(2)
-    summary = pg.ising_panel_bundle(model, tmp_path, trained=False)
+    summary = pgi.ising_panel_bundle(model, tmp_path, trained=False)
     assert summary["weights"] == 1302 and summary["numpy_vs_keras"] < 1e-5
     text = (tmp_path / "ising-model.js").read_text()
     assert summary["bytes"] == len(text.encode()) < 100_000
     bundle = json.loads(text[text.index("{"):text.rindex("}") + 1])
-    assert bundle["format"] == pg.ISING_FORMAT and bundle["lattice"] == 32 and bundle["trained"] is False
+    assert bundle["format"] == pgi.ISING_FORMAT and bundle["lattice"] == 32 and bundle["trained"] is False
     assert [layer["type"] for layer in bundle["layers"]] == [
         "circular_conv", "circular_conv", "group_mean", "global_mean", "abs", "dense", "dense", "softmax"]
     lift = bundle["layers"][0]["kernel"]
@@ -611,7 +612,7 @@ def test_ising_bundle_round_trip(tmp_path):
     np.testing.assert_array_equal(kernel, model.get_layer("lift").effective_kernel().numpy())
     reference = json.loads((tmp_path / "ising-reference.json").read_text())
     spins = np.array(reference["spins"]).reshape(-1, 32, 32)
-    np.testing.assert_allclose(reference["probabilities"], pg.ising_keras_proba(model, spins), atol=1e-8)
+    np.testing.assert_allclose(reference["probabilities"], pgi.ising_keras_proba(model, spins), atol=1e-8)
 
 
 # --- The Ising panel in a browser: a small page made from the panel's own HTML ----------------
@@ -632,17 +633,17 @@ def ising_site(tmp_path_factory):
     site = tmp_path_factory.mktemp("ising-site")
     folder = site / "playground"
     model = _ising_model(0)
-    pg.ising_panel_bundle(model, folder / "models", trained=False)
+    pgi.ising_panel_bundle(model, folder / "models", trained=False)
     for name in ("ising.js", "playground.css"):
         shutil.copy(ROOT / "book" / "_extra" / "playground" / name, folder / name)
     (site / "page.html").write_text(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ising panel</title>'
         '<link rel="stylesheet" href="playground/playground.css"></head><body><main>'
         + _panel_html() + "</main></body></html>")
-    small = pg.ising_reference_configurations(8, seed=8)
+    small = pgi.ising_reference_configurations(8, seed=8)
     reference = json.loads((folder / "models" / "ising-reference.json").read_text())
     return {"page": site / "page.html", "reference": reference, "small": small,
-            "small_expected": pg.ising_keras_proba(model, small)}
+            "small_expected": pgi.ising_keras_proba(model, small)}
 
 
 @pytest.fixture(scope="module")

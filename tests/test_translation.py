@@ -219,7 +219,7 @@ def test_global_max_after_a_last_pool_is_invariant_for_multiples_of_the_earlier_
 
 def test_moved_and_turned_places_and_turns_the_digit():
     from lib.data import rotate90
-    from lib.translation import moved_and_turned
+    from lib.intro import moved_and_turned
 
     digit = np.arange(28 * 28, dtype=np.uint16).reshape(28, 28).astype(np.uint8)
     canvases, names = moved_and_turned(digit)
