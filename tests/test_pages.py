@@ -19,10 +19,17 @@ BUILD_TALK = [
 ]
 
 
+#: A cell the page hides holds bookkeeping: at most this many lines of code; more belongs in
+#: a tested function of lib/ (a reader who opens the chapter as a notebook sees every cell).
+HIDDEN_CELL_LINES = 10
+HIDDEN_TAGS = ("remove-cell", "remove-input", "hide-input")
+CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", flags=re.S)
+
+
 def code_cells(text):
     """(first line number, lines) of every code cell, without its YAML/option header."""
     cells = []
-    for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S):
+    for match in CELL.finditer(text):
         body = match.group(1).split("\n")
         start = text[:match.start(1)].count("\n") + 1
         if body and body[0] == "---":  # a YAML header
@@ -44,6 +51,23 @@ def test_code_fits_the_code_box(page):
     assert not too_wide, "code lines wider than the code box:\n" + "\n".join(too_wide)
 
 
+def hidden_cells(text):
+    """(first line number, number of non-blank code lines) of every cell the page hides."""
+    out = []
+    for match, (start, lines) in zip(CELL.finditer(text), code_cells(text)):
+        header = match.group(1).split("\n")[:-len(lines) or None]
+        if any(tag in line for line in header for tag in HIDDEN_TAGS):
+            out.append((start, sum(1 for line in lines if line.strip())))
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_hidden_cells_are_short(page):
+    long = [f"{page.name}:{start}: {n} lines" for start, n in hidden_cells(page.read_text())
+            if n > HIDDEN_CELL_LINES]
+    assert not long, f"hidden cells longer than {HIDDEN_CELL_LINES} lines (move them into lib/):\n" + "\n".join(long)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_pages_speak_of_the_subject_only(page):
     text = page.read_text().lower()
@@ -54,5 +78,8 @@ def test_pages_speak_of_the_subject_only(page):
 def test_the_checks_catch_what_they_should():
     sample = "```{code-cell} ipython3\n" + "x = 1  # " + "y" * 80 + "\n```\n"
     assert any(len(line) > CODE_WIDTH for _, lines in code_cells(sample) for line in lines)
+    hidden = "```{code-cell} ipython3\n:tags: [remove-cell]\n" + "x = 1\n" * 11 + "```\n"
+    assert hidden_cells(hidden) == [(3, 11)]  # counted, and over the limit
+    assert hidden_cells(hidden.replace(":tags: [remove-cell]\n", "")) == []  # shown: not counted
     page = "The network trains within the time budget of the build machine."
     assert {"build machine", "time budget"} <= {p for p in BUILD_TALK if p in page.lower()}

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lib import cache, phases
+from lib import cache, ising_checks, phases
 from lib.ising_exact import CRITICAL_TEMPERATURE
 
 # --- the crossing and the finite-size fit ---------------------------------------------------------
@@ -126,7 +126,7 @@ def test_every_split_of_every_size_ships_and_matches_its_description():
 def test_the_samples_agree_with_onsager_and_yang_away_from_the_transition():
     """Far from T_c the finite-size corrections are exponentially small: within 4 standard errors."""
     for L in (24, 32):
-        c = phases.against_onsager(L)
+        c = ising_checks.against_onsager(L)
         far = np.abs(c["temperature"] - CRITICAL_TEMPERATURE) > 0.25
         z_energy = (c["energy"] - c["onsager"]) / c["energy_error"]
         assert np.all(np.abs(z_energy[far]) < 4), z_energy[far]
@@ -144,9 +144,9 @@ def test_the_samples_agree_with_onsager_and_yang_away_from_the_transition():
 
 def test_the_small_lattice_check_passes_for_the_samplers_and_fails_for_a_wrong_one():
     for algorithm, sweeps in (("metropolis", 3000), ("swendsen-wang", 1500)):
-        check = phases.small_lattice_check(CRITICAL_TEMPERATURE, algorithm, sweeps=sweeps)
+        check = ising_checks.small_lattice_check(CRITICAL_TEMPERATURE, algorithm, sweeps=sweeps)
         assert all(abs(v["z"]) < 4 for v in check.values()), check
-    wrong = phases.small_lattice_check(CRITICAL_TEMPERATURE, phases.swendsen_wang_with_weak_bonds, sweeps=1500)
+    wrong = ising_checks.small_lattice_check(CRITICAL_TEMPERATURE, ising_checks.swendsen_wang_with_weak_bonds, sweeps=1500)
     assert abs(wrong["energy"]["z"]) > 10, wrong
 
 
@@ -162,11 +162,11 @@ def test_invariance_errors_of_the_symmetric_network_and_its_controls():
     zero = ising_models.symmetric_cnn(padding="same", input_encoding="pixels")
     zero.set_weights(symmetric.get_weights())  # the same weights, only the padding differs
     ordinary = ising_models.ordinary_cnn(input_encoding="pixels")
-    sym = phases.invariance_errors(symmetric, spins)
+    sym = ising_checks.invariance_errors(symmetric, spins)
     assert max(sym.values()) < 1e-6, sym
-    z = phases.invariance_errors(zero, spins)
+    z = ising_checks.invariance_errors(zero, spins)
     assert z["shift"] > 1e-4 and max(z["d4"], z["flip"]) < 1e-6, z
-    assert min(phases.invariance_errors(ordinary, spins).values()) > 1e-4
+    assert min(ising_checks.invariance_errors(ordinary, spins).values()) > 1e-4
 
 
 # --- what the page states (lib.ising_findings) -----------------------------------------------------

@@ -35,6 +35,31 @@ def test_chapters_have_front_matter_and_launch_buttons():
 
 def test_nothing_trains_or_computes_in_bfloat16():
     """bfloat16 crashes on AVX2-only CPUs and crawls without oneDNN: the book is float32 only."""
-    files = sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / "lib").glob("*.py"))
+    files = sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / "lib").rglob("*.py"))
     offenders = [f.name for f in files if "bfloat16" in f.read_text()]
     assert not offenders, f"bfloat16 appears in {offenders}"
+
+
+#: A module of lib/ does one job; past this many lines it is doing two.
+MODULE_LINES = 550
+#: Modules allowed to be longer, and why.
+LONG_MODULES = {
+    # The samplers, their statistics and the data set they make are one chain of code, and the
+    # code of that chain is part of the key of every shipped Monte Carlo sample: moving a
+    # function to another module re-keys (and regenerates) every sample of chapter 4.
+    "ising.py": 700,
+}
+
+
+def module_lines(folder=ROOT / "lib") -> dict:
+    """``{path relative to folder: number of lines}`` of every Python module under ``folder``."""
+    return {str(p.relative_to(folder)): len(p.read_text().splitlines()) for p in sorted(folder.rglob("*.py"))}
+
+
+def test_modules_do_one_job(tmp_path):
+    too_long = {name: n for name, n in module_lines().items() if n > LONG_MODULES.get(name, MODULE_LINES)}
+    assert not too_long, f"modules of lib/ over {MODULE_LINES} lines (split them by job): {too_long}"
+    # Negative control: a long module is found.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "long.py").write_text("x = 1\n" * (MODULE_LINES + 1))
+    assert module_lines(tmp_path) == {"sub/long.py": MODULE_LINES + 1}
