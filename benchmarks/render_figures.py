@@ -78,6 +78,23 @@ def figures():
         tm["x_train"][:20], titles=[f"label {y}" for y in tm["y_train"][:20]], ncols=10))
     figs["1.2"] = ("position_coverage", lambda: plots.position_coverage(tm["pos_train"], tm["x_train"]))
 
+    def kernel_figure():
+        from lib.convolution import cross_correlation
+
+        digit, w = x_test[0] / 255, np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+        feature = cross_correlation(digit, w, padding="same")
+        return plots.kernel_sliding(digit, w, feature, np.unravel_index(np.argmax(feature), feature.shape))
+
+    def network_figure():
+        from lib.analysis import stages
+        from lib.models import conv_classifier
+        from lib.translation import BEST_CONFIG
+
+        return plots.network_diagram(stages(conv_classifier(**BEST_CONFIG)))
+
+    figs["1.2a"] = ("kernel_sliding", kernel_figure)
+    figs["1.2b"] = ("network_diagram", network_figure)
+
     b = 12  # ceil(23 / 2) bins of 2x2 positions
     centre = np.linspace(-1, 1, b)
     r2 = centre[:, None] ** 2 + centre[None, :] ** 2

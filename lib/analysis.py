@@ -68,6 +68,66 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
+def _operation(layer) -> str:
+    """A layer in a few words, for a diagram: ``"conv 3×3, 16"``, ``"max pool 2×2"``, ``"ReLU"``."""
+    layers = keras.layers
+    if isinstance(layer, layers.Conv2D):
+        k = layer.kernel_size[0]
+        return f"conv {k}×{k}, {layer.filters}"
+    if isinstance(layer, layers.Dense):
+        act = layer.activation.__name__
+        return f"dense {layer.units}" + ("" if act == "linear" else f", {_ACTIVATIONS.get(act, act)}")
+    if isinstance(layer, layers.Activation):
+        act = layer.activation.__name__
+        return _ACTIVATIONS.get(act, act)
+    if isinstance(layer, layers.BatchNormalization):
+        return "batch norm"
+    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+        p = layer.pool_size[0]
+        return f"{'max' if isinstance(layer, layers.MaxPooling2D) else 'mean'} pool {p}×{p}"
+    if isinstance(layer, layers.GlobalMaxPooling2D):
+        return "global max"
+    if isinstance(layer, layers.GlobalAveragePooling2D):
+        return "global mean"
+    if isinstance(layer, layers.Dropout):
+        return f"dropout {layer.rate:g}"
+    if isinstance(layer, layers.Flatten):
+        return "flatten"
+    return type(layer).__name__
+
+
+_ACTIVATIONS = {"relu": "ReLU", "softmax": "softmax", "tanh": "tanh", "sigmoid": "sigmoid"}
+#: Layers that start a stage of :func:`stages`; the others join the stage before (dropout: after).
+_STAGE_STARTS = (keras.layers.Conv2D, keras.layers.Dense, keras.layers.GlobalMaxPooling2D,
+                 keras.layers.GlobalAveragePooling2D, keras.layers.Flatten)
+
+
+def stages(model: keras.Model) -> list[dict]:
+    """The network as a chain of stages, for a diagram: ``[{"ops": [str], "shape": tuple}]``.
+
+    The input is the first stage; each convolution, dense layer, global pooling or flattening
+    starts a new one, which takes the normalisation, activation and pooling after it and the
+    dropout before it. ``shape``: the stage's output shape without the batch axis (a tuple of
+    ints), ``ops``: its layers in a few words each (see :func:`_operation`)."""
+    out = [{"ops": ["input"], "shape": tuple(model.inputs[0].shape[1:])}]
+    pending = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, keras.layers.Dropout):
+            pending.append(_operation(layer))
+            continue
+        if isinstance(layer, _STAGE_STARTS):
+            out.append({"ops": pending + [_operation(layer)], "shape": None})
+            pending = []
+        else:
+            out[-1]["ops"].append(_operation(layer))
+        out[-1]["shape"] = tuple(int(d) for d in layer.output.shape[1:])
+    if pending:
+        raise ValueError(f"{model.name}: dropout after the last layer that computes something ({pending})")
+    return out
+
+
 # --- Where it fails --------------------------------------------------------------------------
 
 

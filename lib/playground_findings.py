@@ -17,6 +17,7 @@ import numpy as np
 
 from lib import playground as pg
 from lib.data import place_at
+from lib.reader import claim
 
 #: The page's key -> (label, chapter, the network's name in its chapter), in the order of its tables.
 NETWORKS = {"dense": ("Dense network", 1, "dense"), "cnn": ("Best CNN", 1, "cnn"),
@@ -31,12 +32,6 @@ ROUNDING = 5e-5
 
 #: Largest difference between the exported forward pass and Keras that the page accepts.
 EXPORT_TOLERANCE = 1e-5
-
-
-def _claim(holds, prose: str, numbers) -> None:
-    """Raise ``AssertionError`` quoting the page unless ``holds``."""
-    if not holds:
-        raise AssertionError(f'the page says "{prose}", but the numbers are {numbers}')
 
 
 # --- the networks and their export -----------------------------------------------------------
@@ -79,7 +74,7 @@ def export_error(spec: dict, inputs, keras_probabilities, key: str) -> float:
     given Keras' probabilities ``(N, classes)``; raises ``AssertionError`` from
     :data:`EXPORT_TOLERANCE` on (the page says that they agree to float rounding)."""
     err = float(np.abs(np.asarray(keras_probabilities) - np.stack([pg.forward(spec, x) for x in inputs])).max())
-    _claim(err < EXPORT_TOLERANCE, "they agree to float rounding", {key: err})
+    claim(err < EXPORT_TOLERANCE, "they agree to float rounding", {key: err})
     return err
 
 
@@ -122,10 +117,10 @@ def task_answers(tasks: dict) -> dict:
     claims are checked: the invariant networks give a 6 turned by 180 degrees the upright
     probabilities, and the CNN is back after one stride, closer than the dense network."""
     six = {key: tasks[f"six-{key}-change"] for key in INVARIANT}
-    _claim(max(six.values()) < ROUNDING, "The last two give the upright digit's probabilities again", six)
+    claim(max(six.values()) < ROUNDING, "The last two give the upright digit's probabilities again", six)
     stride = {k: tasks[f"stride-{k}"] for k in ("swing", "back", "dense-back")}
-    _claim(stride["back"] < stride["swing"] / 5, "after 8 pixels it is back within", stride)
-    _claim(stride["dense-back"] > stride["back"], "The dense network, with a weight per pixel, ends the same walk "
+    claim(stride["back"] < stride["swing"] / 5, "after 8 pixels it is back within", stride)
+    claim(stride["dense-back"] > stride["back"], "The dense network, with a weight per pixel, ends the same walk "
                                                   "... away from where it started", stride)
     return {f"task-{name}": value for name, value in tasks.items()}
 
@@ -144,11 +139,11 @@ def diagonal_findings(diag: dict, centre: int = 11) -> dict:
     spread = {k: np.median(np.abs(p - p[centre]).max(axis=(0, 2))) for k, p in diag.items()}
     step = {k: np.median(np.abs(np.diff(p, axis=0)).max(axis=(0, 2))) for k, p in diag.items()}
     flips = {k: float((np.diff(p.argmax(-1), axis=0) != 0).any(axis=0).mean()) for k, p in diag.items()}
-    _claim(spread["cnn"] < 0.05 and spread["cnn"] < spread["dense"] / 3, "The convolutional network gives nearly "
+    claim(spread["cnn"] < 0.05 and spread["cnn"] < spread["dense"] / 3, "The convolutional network gives nearly "
            "the same probabilities wherever the digit sits on the diagonal", spread)
-    _claim(step["cnn"] < step["dense"], "and by up to ... points from one position to the next (the convolutional "
+    claim(step["cnn"] < step["dense"], "and by up to ... points from one position to the next (the convolutional "
            "network: ...)", step)
-    _claim(0 < flips["dense"] and flips["cnn"] < flips["dense"], "It changes its answer somewhere along the "
+    claim(0 < flips["dense"] and flips["cnn"] < flips["dense"], "It changes its answer somewhere along the "
            "diagonal for ... of the digits, the convolutional network for ...", flips)
     out = {}
     for k in diag:
@@ -185,11 +180,11 @@ def turning_findings(sweep: dict, accuracy: dict, angles) -> dict:
                     f"pg-period-{k}": float(period)})
         numbers = {"network": k, "quarter": float(to_quarter), "period": float(period), "median": float(typical)}
         if k in INVARIANT:
-            _claim(to_quarter < ROUNDING and period < ROUNDING, "give the same probabilities at 0°, 90°, 180° and "
+            claim(to_quarter < ROUNDING and period < ROUNDING, "give the same probabilities at 0°, 90°, 180° and "
                    "270°", numbers)
         else:
-            _claim(typical > 1e-3 and to_quarter > 0.1 and period > 0.1, "The dense networks are not", numbers)
-        _claim(accuracy[k][half_way].max() < accuracy[k][quarter].min(),
+            claim(typical > 1e-3 and to_quarter > 0.1 and period > 0.1, "The dense networks are not", numbers)
+        claim(accuracy[k][half_way].max() < accuracy[k][quarter].min(),
                "Between the quarter turns all of them lose accuracy", {k: accuracy[k].tolist()})
     return out
 
@@ -245,13 +240,13 @@ def six_nine_findings(swapped: dict, six_kept: dict, turns, n: int) -> dict:
     lowest and highest share of 6s called 6 at 180 degrees. Checks the page's sentences: most 6s
     stay 6s; the invariant networks swap exactly as often at 90 and 180 degrees as upright;
     every network swaps more often at 45 and 135 degrees than upright."""
-    _claim(min(six_kept.values()) > 0.5, "the networks of chapter 3 still call most 6s a 6", six_kept)
+    claim(min(six_kept.values()) > 0.5, "the networks of chapter 3 still call most 6s a 6", six_kept)
     for k, s in swapped.items():
         at = dict(zip(turns, (float(v) for v in s)))
         if k in INVARIANT:
-            _claim(at[90] == at[180] == at[0], "at the quarter turns the invariant networks swap exactly as often "
+            claim(at[90] == at[180] == at[0], "at the quarter turns the invariant networks swap exactly as often "
                    "as upright", {k: at})
-        _claim(min(at[45], at[135]) > at[0], "half-way between the quarter turns every network swaps them more "
+        claim(min(at[45], at[135]) > at[0], "half-way between the quarter turns every network swaps them more "
                "often than upright", {k: at})
     return {"pg-n-69": n, "pg-six-180-min": float(min(six_kept.values())),
             "pg-six-180-max": float(max(six_kept.values()))}

@@ -187,3 +187,12 @@ def glue_all(values: dict) -> None:
     """:func:`glue` every ``{name: value}`` of a chapter's findings, none displayed."""
     for name, value in values.items():
         glue(name, value, display=False)
+
+
+def claim(holds: bool, prose: str, numbers=None) -> None:
+    """Check a sentence of the page against its numbers: raise :class:`AssertionError` quoting
+    ``prose`` (and showing ``numbers``) unless ``holds``. A findings function calls it for each
+    comparison its page states, so that a page whose numbers change cannot keep a false sentence."""
+    if not holds:
+        shown = "its numbers do not" if numbers is None else f"the numbers are {numbers}"
+        raise AssertionError(f'the page says "{prose}", but {shown}')

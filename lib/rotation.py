@@ -497,18 +497,11 @@ def lifting_by_hand(image, kernel) -> np.ndarray:
     """The lifting convolution of one image with one filter, written as loops: ``float64 (4,
     H - k + 1, H - k + 1)``, map ``r`` the cross-correlation of ``image`` ``(H, H)`` with
     ``kernel`` ``(k, k)`` turned by ``r`` quarter turns (``np.rot90``), with "valid" padding
-    and no bias. :class:`lib.layers.LiftingConv2D` computes the same with one ``Conv2D``."""
+    and no bias (:func:`lib.convolution.cross_correlation` for each turn).
+    :class:`lib.layers.LiftingConv2D` computes the same with one ``Conv2D``."""
+    from lib.convolution import cross_correlation
+
     x, w = np.asarray(image, np.float64), np.asarray(kernel, np.float64)
     if x.ndim != 2 or w.ndim != 2 or x.shape[0] != x.shape[1] or w.shape[0] != w.shape[1]:
         raise ValueError(f"a square image and a square filter, got shapes {x.shape} and {w.shape}")
-    k = w.shape[0]
-    size = x.shape[0] - k + 1
-    if size < 1:
-        raise ValueError(f"the filter ({k}x{k}) is larger than the image ({x.shape[0]}x{x.shape[0]})")
-    maps = np.zeros((4, size, size))
-    for r in range(4):
-        turned = np.rot90(w, r)
-        for i in range(size):
-            for j in range(size):
-                maps[r, i, j] = np.sum(x[i:i + k, j:j + k] * turned)
-    return maps
+    return np.stack([cross_correlation(x, np.rot90(w, r)) for r in range(4)])

@@ -242,6 +242,21 @@ def percent(mean: float, half: float = float("nan")) -> str:
     return f"{100 * mean:.2f}" if math.isnan(half) else f"{100 * mean:.2f}{nb}±{nb}{100 * half:.2f}"
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def small_error_text(value: float) -> str:
+    """A small non-negative error in words: ``"less than 10⁻⁷"`` (the smallest power of ten
+    above ``value``), or ``"exactly 0"``. For numbers that are float32 rounding, where the
+    digits of ``6.0e-08`` say nothing that the order of magnitude does not."""
+    if not value >= 0 or math.isinf(value):
+        raise ValueError(f"an error is a finite number >= 0, got {value!r}")
+    if value == 0:
+        return "exactly 0"
+    exponent = math.floor(math.log10(value)) + 1
+    return f"less than 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
 def markdown_table(header: list[str], rows: list[list], align: str | None = None, code_columns=()) -> str:
     """A Markdown table (a string, for ``IPython.display.Markdown``): the book's one table renderer.
 

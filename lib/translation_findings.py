@@ -14,7 +14,8 @@ import inspect
 import numpy as np
 
 from lib.data import CANVAS_SIZE, DIGIT_SIZE
-from lib.stats import bonferroni, mcnemar, t_quantile, uniformity_test, verdict
+from lib.reader import claim
+from lib.stats import bonferroni, mcnemar, small_error_text, t_quantile, uniformity_test, verdict
 from lib.translation import (ABLATION_EPOCHS, ABLATION_SEEDS, BASE_CONFIG, BEST_BATCH_SIZE, BEST_CONFIG,
                              BEST_EPOCHS, BEST_LEARNING_RATE, BEST_TRAIN_CANVAS, DENSE_EPOCHS, DENSE_SEEDS,
                              N_TRAIN_EVAL)
@@ -23,10 +24,21 @@ from lib.translation import (ABLATION_EPOCHS, ABLATION_SEEDS, BASE_CONFIG, BEST_
 ROUNDING = 1e-5
 
 
-def claim(holds: bool, prose: str) -> None:
-    """Raise :class:`AssertionError` naming the sentence ``prose`` when the numbers do not bear it out."""
-    if not holds:
-        raise AssertionError(f"the page says {prose!r}, and its numbers do not")
+def _rounding_words(error: float) -> str:
+    """A relative error that exact arithmetic makes 0, in words: ``"exactly 0"`` or ``"less than
+    10⁻⁷, float32 rounding"``."""
+    return small_error_text(error) + ("" if error == 0 else ", float32 rounding")
+
+
+def convolution_check(feature, keras_map, flipped) -> dict:
+    """Eq. (1.1) by loops against Keras' ``Conv2D``: ``feature``, ``keras_map`` and ``flipped``
+    (Keras with the kernel flipped, the convolution of signal processing) are ``(H, W)`` maps of
+    one image. Glues both relative errors; the first must be float32 rounding, the second not."""
+    from lib.analysis import relative_error
+
+    same, flip = relative_error(keras_map, feature), relative_error(flipped, feature)
+    claim(same < ROUNDING < flip, "Keras' Conv2D computes Eq. (1.1), and a flipped kernel does not")
+    return {"conv-keras-err": same, "conv-flip-err": flip}
 
 
 def dense_networks(dense, dense_centred, centred_test_accuracy: float) -> dict:
@@ -98,7 +110,10 @@ def invariance_checks(check: dict, change: dict, canvas_error: float, relu4_size
     odd, by_eight, by_four = change[(17, 13)], change[(8, 0)], change[(4, 0)]
     claim(by_eight < ROUNDING < by_four, "exact for shifts by multiples of 8, not for 4")
     return {"eq-err": check["equivariance_error"], "inv-err": check["invariance_error"], "inv-err-odd": odd,
-            "inv-err-8": by_eight, "inv-err-4": by_four, "relu4-size": relu4_size, "inv-err-canvas": canvas_error}
+            "inv-err-8": by_eight, "inv-err-4": by_four, "relu4-size": relu4_size, "inv-err-canvas": canvas_error,
+            "eq-err-words": _rounding_words(check["equivariance_error"]),
+            "inv-err-words": _rounding_words(check["invariance_error"]),
+            "inv-err-8-words": _rounding_words(by_eight)}
 
 
 def between_the_strides(changes, scale, p_right, digit_class: int = 7) -> dict:
@@ -119,7 +134,8 @@ def between_the_strides(changes, scale, p_right, digit_class: int = 7) -> dict:
             "sweep-between-median": float(np.median(between)), "sweep-between-max": float(between.max()),
             "sweep-scale-median": float(np.median(scale)), "sweep-p-grid-max": float(moved[:, :, ::8].max()),
             "sweep-p-max": float(moved.max()), "sweep-p-min": float(p_right.min()), "sweep-flips": flips,
-            "sweep-cases": p_right.size,
+            "sweep-cases": p_right.size, "sweep-grid-max-words": _rounding_words(float(on_grid.max())),
+            "sweep-p-grid-max-words": _rounding_words(float(moved[:, :, ::8].max())),
             "sweep-conclusion": "at every one of these shifts" if flips == 0 else
             "at most of these shifts, though not all"}
 
@@ -135,6 +151,7 @@ def averaging_check(log_change: dict, probabilities) -> dict:
     claim(alone > 1e-6, "the network alone is not invariant to the even shift")
     p = np.asarray(probabilities)
     return {"avg-sure": float(np.max(np.minimum(p, 1 - p))), "avg-err-even": averaged[2, 6],
+            "avg-err-even-words": _rounding_words(averaged[2, 6]),
             "avg-err-odd": averaged[1, 0], "avg-alone-even": alone}
 
 

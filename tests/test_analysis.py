@@ -169,6 +169,21 @@ def test_receptive_field_of_the_reference_cnn():
         analysis.receptive_field(model, "nope")
 
 
+def test_stages_group_each_layer_with_its_block():
+    from lib.models import conv_classifier
+
+    model = conv_classifier(input_shape=(20, 20, 1), filters=(4, 8), batch_norm=True, pooling="max",
+                            global_pooling="max", dense_units=16, dropout=0.5)
+    rows = analysis.stages(model)
+    assert [r["shape"] for r in rows] == [(20, 20, 1), (10, 10, 4), (5, 5, 8), (8,), (16,), (10,)]
+    assert rows[1]["ops"] == ["conv 3×3, 4", "batch norm", "ReLU", "max pool 2×2"]
+    assert rows[-2]["ops"] == ["dropout 0.5", "dense 16, ReLU"]  # the dropout before its layer
+    assert rows[-1]["ops"] == ["dropout 0.5", "dense 10", "softmax"]
+    # Without pooling, global pooling or dropout, the stages say so too.
+    plain = analysis.stages(conv_classifier(input_shape=(8, 8, 1), filters=(2,)))
+    assert [r["ops"][0] for r in plain] == ["input", "conv 3×3, 2", "flatten", "dense 10"]
+
+
 def test_layer_table_counts_parameters():
     model = reference_cnn()
     rows = analysis.layer_table(model)

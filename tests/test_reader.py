@@ -44,6 +44,14 @@ def test_glue_all_glues_every_finding(monkeypatch):
     assert reader.glued("n").startswith("[n: run")
 
 
+def test_claim_quotes_the_sentence_the_numbers_contradict():
+    reader.claim(0.99 > 0.98, "the CNN is ahead")  # holds: nothing happens
+    with pytest.raises(AssertionError, match='the page says "the CNN is ahead", but the numbers are'):
+        reader.claim(0.97 > 0.98, "the CNN is ahead", (0.97, 0.98))
+    with pytest.raises(AssertionError, match="its numbers do not"):
+        reader.claim(False, "the CNN is ahead")
+
+
 def test_the_build_accepts_only_glued_expressions():
     assert glue_target('glued("cnn-acc:.2%")') == "cnn-acc:.2%"
     assert glue_target(' glued("n-train:,") ') == "n-train:,"

@@ -193,3 +193,14 @@ def test_uniformity_test_finds_a_bad_corner_and_not_noise():
     assert uniformity_test(np.ones(10, bool), np.arange(10))["p"] == 1.0
     with pytest.raises(ValueError, match="one group per item"):
         uniformity_test(even, groups[:10])
+
+
+def test_small_error_text_gives_the_order_of_magnitude():
+    from lib.stats import small_error_text
+
+    assert small_error_text(6.0e-8) == "less than 10⁻⁷" and small_error_text(1.2e-7) == "less than 10⁻⁶"
+    assert small_error_text(1e-7) == "less than 10⁻⁶"  # not less than itself
+    assert small_error_text(0.0) == "exactly 0" and small_error_text(0.3) == "less than 10⁰"
+    for bad in (-1e-9, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite number >= 0"):
+            small_error_text(bad)

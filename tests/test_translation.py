@@ -435,3 +435,51 @@ def test_log_axes_label_only_a_few_minor_ticks():
     labels = [_sparse_minor_label(v, 0) for v in (2, 3, 4, 5, 6, 7, 8, 9, 20, 0.3, 0.7)]
     assert labels == ["2", "3", "", "5", "", "", "", "", "20", "0.3", ""]
     assert _sparse_minor_label(0, 0) == ""
+
+
+def test_kernel_sliding_shows_the_window_and_its_sum():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lib.convolution import cross_correlation
+    from lib.plots.translation import kernel_sliding
+    from lib.plots.style import COLUMN_WIDTH_IN, MIN_FONT_PT
+
+    rng = np.random.default_rng(3)
+    image = rng.random((12, 12))
+    kernel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    feature = cross_correlation(image, kernel, padding="same")
+    fig = kernel_sliding(image, kernel, feature, at=(4, 7))
+    texts = [t for ax in fig.axes for t in ax.texts]
+    # The window's nine pixels and the kernel's nine weights are written out, and the title
+    # of the feature map gives their sum of products.
+    assert len(texts) == 18 and texts[0].get_text() == f"{image[3, 6]:.2f}"
+    assert f"{(image[3:6, 6:9] * kernel).sum():.2f}" in fig.axes[3].get_title()
+    assert fig.get_figwidth() <= COLUMN_WIDTH_IN and min(t.get_fontsize() for t in texts) >= MIN_FONT_PT
+    plt.close(fig)
+    with pytest.raises(ValueError, match="off the image"):
+        kernel_sliding(image, kernel, feature, at=(0, 7))  # the window would stick out
+
+
+def test_network_diagram_has_a_row_per_stage():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lib.analysis import stages
+    from lib.models import conv_classifier
+    from lib.plots.translation import network_diagram
+    from lib.translation import BEST_CONFIG
+
+    rows = stages(conv_classifier(**BEST_CONFIG))
+    fig = network_diagram(rows)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "50 × 50 × 1" in texts and "3 × 3 × 128" in texts
+    assert "conv 3×3, 16 → batch norm → ReLU → max pool 2×2" in texts
+    assert len(fig.axes[0].patches) > len(rows)  # a picture per stage (maps drawn as stacks)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no stages"):
+        network_diagram([])

@@ -67,6 +67,10 @@ def test_invariance_checks_need_exactness_by_8_and_not_by_4():
     change = {(8, 0): 1e-7, (4, 0): 0.1, (17, 13): 0.2}
     found = findings.invariance_checks(check, change, 0.05, 18)
     assert found["inv-err-8"] == 1e-7 and found["inv-err-odd"] == 0.2 and found["relu4-size"] == 18
+    # Rounding in words: its order of magnitude, or "exactly 0".
+    assert found["inv-err-8-words"] == "less than 10⁻⁶, float32 rounding"
+    assert findings.invariance_checks({**check, "equivariance_error": 0.0}, change, 0.05, 18)["eq-err-words"] \
+        == "exactly 0"
     with pytest.raises(AssertionError, match="multiples of 8"):
         findings.invariance_checks(check, {**change, (8, 0): 1e-3}, 0.05, 18)
 
@@ -136,3 +140,13 @@ def test_ablation_verdicts_paired_and_corrected():
     # Negative control: max pooling that helps contradicts "the two poolings do not help".
     with pytest.raises(AssertionError, match="poolings do not help"):
         findings.ablation(ablation_rows(pool=(0.99, 0.995, 0.999)), row("dense", val=[0.5] * 3), fields)
+
+
+def test_convolution_check_needs_equal_maps_and_a_different_flip():
+    feature = np.array([[0.0, 1.0], [2.0, -1.0]])
+    found = findings.convolution_check(feature, feature + 1e-8, feature[::-1, ::-1])
+    assert found["conv-keras-err"] < 1e-7 and found["conv-flip-err"] == 0.5  # 1 / 2
+    # Negative control: a flip that changes nothing (a symmetric map) contradicts the claim.
+    symmetric = np.ones((2, 2))
+    with pytest.raises(AssertionError, match="flipped kernel does not"):
+        findings.convolution_check(symmetric, symmetric, symmetric)

@@ -20,13 +20,14 @@ from lib.plots.playground import plot_turned_digit
 from lib.plots.rotation import (plot_confusions, plot_curves, plot_effective_kernel, plot_p4_feature_maps,
                                 plot_per_rotation, plot_permutation, plot_rotation_counts, plot_rotation_shift)
 from lib.plots.style import COLUMN_WIDTH_IN, FIGURE_DPI, MIN_FONT_PT, STYLE, book_style
-from lib.plots.translation import (accuracy_heatmaps, equivariance_panels, learning_curves, plot_shift_sweep,
-                                   position_coverage)
+from lib.plots.translation import (accuracy_heatmaps, equivariance_panels, kernel_sliding, learning_curves,
+                                   network_diagram, plot_shift_sweep, position_coverage)
 
 __all__ = [
     "COLUMN_WIDTH_IN", "FIGURE_DPI", "MIN_FONT_PT", "STYLE", "book_style",
     "canvas_grid", "image_grid", "plot_data_efficiency", "plot_sweep",
-    "accuracy_heatmaps", "equivariance_panels", "learning_curves", "plot_shift_sweep", "position_coverage",
+    "accuracy_heatmaps", "equivariance_panels", "kernel_sliding", "learning_curves", "network_diagram",
+    "plot_shift_sweep", "position_coverage",
     "plot_class_unit_means", "plot_confusion", "plot_kernels", "plot_mean_feature_maps", "plot_misclassified",
     "plot_position_maps", "plot_top_exciting", "plot_tuning",
     "plot_confusions", "plot_curves", "plot_effective_kernel", "plot_p4_feature_maps", "plot_per_rotation",

@@ -257,3 +257,87 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
     axes[-1].set_xticks(shifts[::2])
     fig.legend(loc="outside lower center", ncol=2, handlelength=2.8)
     return fig
+
+
+@book_style
+def kernel_sliding(image, kernel, feature, at: tuple[int, int]):
+    """One output pixel of a convolution: the window, its pixels, the kernel, the feature map.
+
+    ``image``: ``(H, W)`` floats in [0, 1]; ``kernel``: ``(3, 3)``; ``feature``: ``(H, W)``, the
+    image correlated with the kernel ("same" padding, :func:`lib.convolution.cross_correlation`);
+    ``at``: the ``(row, column)`` of the output pixel shown, whose window is centred there.
+    Returns the Figure."""
+    image, kernel, feature = (np.asarray(a, float) for a in (image, kernel, feature))
+    if kernel.shape != (3, 3) or image.shape != feature.shape or image.ndim != 2:
+        raise ValueError(f"a (3, 3) kernel and an image and feature map of one shape, got {kernel.shape}, "
+                         f"{image.shape} and {feature.shape}")
+    r, c = at
+    if not (1 <= r < image.shape[0] - 1 and 1 <= c < image.shape[1] - 1):
+        raise ValueError(f"at={at} puts the 3x3 window off the image {image.shape}")
+    patch = image[r - 1:r + 2, c - 1:c + 2]
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 2.45))
+    grid = fig.add_gridspec(1, 4, width_ratios=[2.2, 1.25, 1.25, 2.2], wspace=0.35, left=0.01, right=0.99,
+                            bottom=0.02, top=0.8)
+    ax_image, ax_patch, ax_kernel, ax_feature = (fig.add_subplot(grid[0, i]) for i in range(4))
+    ax_image.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    limit = np.abs(feature).max() or 1.0
+    ax_feature.imshow(feature, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for ax in (ax_image, ax_feature):  # the 3x3 window, and the output pixel it makes
+        size, corner = (3, (c - 1.5, r - 1.5)) if ax is ax_image else (1, (c - 0.5, r - 0.5))
+        ax.add_patch(plt.Rectangle(corner, size, size, fill=False, edgecolor="C1", linewidth=2.5))
+    for ax, values, fmt, cmap, vmin, vmax in ((ax_patch, patch, "{:.2f}", "gray_r", 0, 1),
+                                              (ax_kernel, kernel, "{:g}", "RdBu_r", -np.abs(kernel).max(),
+                                               np.abs(kernel).max())):
+        shown = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
+        for (i, j), v in np.ndenumerate(values):
+            red, green, blue, _ = shown.cmap(shown.norm(v))
+            dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # white text on a dark cell
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9, color="white" if dark else "black")
+    for ax in (ax_image, ax_patch, ax_kernel, ax_feature):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax_image.set_title("(a) image x,\nwindow at i")
+    ax_patch.set_title("(b) x(i + k)")
+    ax_kernel.set_title("(c) kernel w(k)")
+    ax_feature.set_title(f"(d) w ⋆ x; at i:\nΣ (b)·(c) = {feature[r, c]:.2f}")
+    return fig
+
+
+@book_style
+def network_diagram(stages: list):
+    """A network as a column of stages, input at the top: a sketch of each stage's output (a
+    stack of squares whose side follows the map's, a bar for a vector), its shape, and its
+    layers in a few words. ``stages``: :func:`lib.analysis.stages`. Returns the Figure."""
+    if not stages:
+        raise ValueError("no stages to draw")
+    row, top = 0.42, 0.3
+    height = top + row * len(stages) + 0.05
+    fig = plt.figure(figsize=(COLUMN_WIDTH_IN, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, COLUMN_WIDTH_IN)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    picture, arrow, shape_x, layers_x = 0.3, 0.62, 0.8, 2.0
+    sides = [s["shape"][0] for s in stages if len(s["shape"]) == 3]
+    longest = max([s["shape"][0] for s in stages if len(s["shape"]) == 1] or [1])
+    largest = max(sides or [1])
+    for x, text in ((0.02, "output"), (shape_x, "shape"), (layers_x, "layers, in order")):
+        ax.text(x, height - 0.15, text, ha="left", va="center", weight="bold")
+    for i, stage in enumerate(stages):
+        y = height - top - (i + 0.5) * row
+        shape = stage["shape"]
+        if len(shape) == 3:  # a stack of maps: squares as large as the map, three if it has channels
+            side = max(0.05, 0.3 * shape[0] / largest)
+            for j in reversed(range(1 if shape[2] == 1 else 3)):
+                ax.add_patch(plt.Rectangle((picture - side / 2 + 0.03 * j, y - side / 2 + 0.03 * j), side, side,
+                                           facecolor="0.85" if j else "0.6", edgecolor="0.3", linewidth=0.8))
+        else:  # a vector: a bar as long as the vector
+            length = max(0.05, 0.3 * shape[-1] / longest)
+            ax.add_patch(plt.Rectangle((picture - 0.025, y - length / 2), 0.05, length, facecolor="0.6",
+                                       edgecolor="0.3", linewidth=0.8))
+        ax.text(shape_x, y, " × ".join(str(d) for d in shape), ha="left", va="center")
+        ax.text(layers_x, y, " → ".join(stage["ops"]), ha="left", va="center")
+        if i:
+            ax.annotate("", xy=(arrow, y + 0.08), xytext=(arrow, y + row - 0.08),
+                        arrowprops={"arrowstyle": "->", "color": "0.4", "linewidth": 0.8})
+    return fig
