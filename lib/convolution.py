@@ -12,6 +12,10 @@ import numpy as np
 
 PADDINGS = ("valid", "same")
 
+#: A 3x3 kernel whose weights rise from left to right (Sobel's): it responds where ink rises from
+#: left to right, the left edge of a stroke. Chapter 1 slides it over a digit; chapter 3 lifts it.
+EDGE_KERNEL = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
 
 def cross_correlation(image, kernel, padding: str = "valid") -> np.ndarray:
     """``float64`` map of ``image`` ``(H, W)`` correlated with ``kernel`` ``(k, k)``, stride 1.

@@ -493,6 +493,20 @@ def six_nine_table(six_nine: dict, accuracy: dict | None = None) -> str:
     return markdown_table(header, rows)
 
 
+def lifting_with_kernel(kernel):
+    """A :class:`lib.layers.LiftingConv2D` with one filter, no bias and the given ``(k, k)``
+    ``kernel`` as its weights ("valid" padding), built for single-channel images."""
+    from lib.layers import LiftingConv2D
+
+    w = np.asarray(kernel, np.float32)
+    if w.ndim != 2 or w.shape[0] != w.shape[1]:
+        raise ValueError(f"a square (k, k) kernel, got shape {w.shape}")
+    layer = LiftingConv2D(1, kernel_size=w.shape[0], use_bias=False)
+    layer.build((None, None, None, 1))
+    layer.kernel.assign(w[:, :, None, None])
+    return layer
+
+
 def lifting_by_hand(image, kernel) -> np.ndarray:
     """The lifting convolution of one image with one filter, written as loops: ``float64 (4,
     H - k + 1, H - k + 1)``, map ``r`` the cross-correlation of ``image`` ``(H, H)`` with

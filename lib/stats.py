@@ -287,7 +287,8 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
                epochs: bool = False, paired: bool = False) -> str:
     """The comparison table of several :func:`summarize_seeds` summaries.
 
-    Columns (none that depends on the machine, such as time): model, parameters, seeds, final
+    Columns (none that depends on the machine, such as time): model, parameters, seeds (in the
+    model's header when every model has the same number), final
     training and validation accuracy (mean ± 95%
     t-interval over seeds), test accuracy, and, with ``reference``, the difference of mean
     validation accuracy from that model with its interval and :func:`verdict`; with
@@ -299,7 +300,11 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
     ref = next((s for s in summaries if s["model"] == reference), None)
     if reference is not None and ref is None:
         raise ValueError(f"reference {reference!r} is not among the models {[s['model'] for s in summaries]}")
-    header = ["model", "parameters", "seeds"] + (["best epochs"] if epochs else [])
+    counts = {s["runs"] for s in summaries}
+    same = len(counts) == 1  # then the number of seeds goes into the header, which wraps, not a column
+    n = next(iter(counts))
+    header = [f"model ({n} seed{'' if n == 1 else 's'} each)" if same else "model", "parameters"]
+    header += ([] if same else ["seeds"]) + (["best epochs"] if epochs else [])
     header += ["training acc. (%)", "validation acc. (%)"]
     if test:
         header.append("test acc. (%)")
@@ -309,7 +314,7 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
         header += [f"validation vs {reference} (points; {how})", "verdict"]
     rows = []
     for s in summaries:
-        row = [s["model"], f"{s['params']:,}", s["runs"]]
+        row = [s["model"], f"{s['params']:,}"] + ([] if same else [s["runs"]])
         if epochs:
             row.append(", ".join(str(e) for e in s["best_epochs"]))
         row += [percent(s["train_mean"], s["train_half"]), percent(s["val_mean"], s["val_half"])]
@@ -319,7 +324,8 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
             if s is ref:
                 row += ["", ""]
             else:
-                row += [difference_text(s["val_values"], ref["val_values"], confidence, paired),
+                nb = "\u00a0"  # a difference and its interval never wrap apart
+                row += [difference_text(s["val_values"], ref["val_values"], confidence, paired).replace(" ", nb),
                         verdict(s["val_values"], ref["val_values"], confidence, paired)]
         rows.append(row)
     return markdown_table(header, rows)

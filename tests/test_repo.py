@@ -63,3 +63,12 @@ def test_modules_do_one_job(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "long.py").write_text("x = 1\n" * (MODULE_LINES + 1))
     assert module_lines(tmp_path) == {"sub/long.py": MODULE_LINES + 1}
+
+
+def test_every_package_of_lib_is_installed():
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "lib").rglob("__init__.py")}
+    assert found == listed, f"pyproject.toml's packages {sorted(listed)} are not lib's packages {sorted(found)}"
+    assert "lib.plots" in found  # the check sees subpackages

@@ -444,11 +444,14 @@ def test_lifting_by_hand_equals_the_layer_and_is_equivariant():
     assert maps.shape == (4, 3, 3)
     # Map 0 at the top-left: 0*1 + 1*2 + 0*0 + 1*(-1) = 1.
     assert maps[0, 0, 0] == 1
-    lift = LiftingConv2D(1, kernel_size=2, use_bias=False)
-    lift.build((1, 4, 4, 1))
-    lift.kernel.assign(w[:, :, None, None])
+    lift = rotation.lifting_with_kernel(w)
+    assert isinstance(lift, LiftingConv2D) and not lift.use_bias
     by_layer = np.moveaxis(np.asarray(lift(x[None, :, :, None]))[0, :, :, :, 0], -1, 0)
     np.testing.assert_array_equal(by_layer, maps)
+    # The same layer reads any image size (here the 28x28 of a digit).
+    assert lift(np.zeros((1, 28, 28, 1), np.float32)).shape == (1, 27, 27, 4, 1)
+    with pytest.raises(ValueError, match="square"):
+        rotation.lifting_with_kernel(np.zeros((2, 3)))
     turned = rotation.lifting_by_hand(np.rot90(x), w)
     assert all(np.array_equal(turned[r], np.rot90(maps[(r - 1) % 4])) for r in range(4))
     # Negative control: without the roll of the rotation index it is not equivariant.

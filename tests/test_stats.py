@@ -93,13 +93,17 @@ def test_seed_table_rows_and_verdicts():
     a = summarize_seeds("base", [result([0.90], test=0.9), result([0.905], test=0.9), result([0.91], test=0.9)])
     b = summarize_seeds("better", [result([0.95], test=0.95), result([0.955], test=0.95), result([0.96], test=0.95)])
     table = seed_table([a, b], reference="base").splitlines()
-    assert len(table) == 4 and table[0].startswith("| model |") and "vs base" in table[0]
-    assert table[3].startswith("| better | 42 | 3 |") and "| helps |" in table[3]
-    assert "+5.00 [" in table[3]
+    assert len(table) == 4 and table[0].startswith("| model (3 seeds each) |") and "vs base" in table[0]
+    assert table[3].startswith("| better | 42 |") and "| helps |" in table[3]
+    assert "+5.00\u00a0[" in table[3]  # a difference and its interval do not wrap apart
+    # Models with different numbers of seeds get a column for it instead.
+    one = summarize_seeds("one", [result([0.9], test=0.9)])
+    mixed = seed_table([a, one]).splitlines()
+    assert mixed[0].startswith("| model | parameters | seeds |") and mixed[3].startswith("| one | 42 | 1 |")
     with pytest.raises(ValueError, match="reference"):
         seed_table([a], reference="missing")
     stopped = summarize_seeds("stopped", [result([0.9, 0.95, 0.94], best_epoch=2), result([0.9], best_epoch=1)])
-    assert "| stopped | 42 | 2 | 2, 1 |" in seed_table([stopped], test=False, epochs=True)
+    assert "| stopped | 42 | 2, 1 |" in seed_table([stopped], test=False, epochs=True)
 
 
 def test_markdown_table_and_percent():
