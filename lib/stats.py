@@ -324,8 +324,8 @@ def seed_table(summaries: list[dict], reference: str | None = None, test: bool =
             if s is ref:
                 row += ["", ""]
             else:
-                nb = "\u00a0"  # a difference and its interval never wrap apart
-                row += [difference_text(s["val_values"], ref["val_values"], confidence, paired).replace(" ", nb),
+                # The interval never wraps inside; it may wrap as a whole below the difference.
+                row += [difference_text(s["val_values"], ref["val_values"], confidence, paired).replace(", ", ",\u00a0"),
                         verdict(s["val_values"], ref["val_values"], confidence, paired)]
         rows.append(row)
     return markdown_table(header, rows)

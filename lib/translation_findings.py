@@ -16,7 +16,7 @@ import numpy as np
 from lib.data import CANVAS_SIZE, DIGIT_SIZE
 from lib.reader import claim
 from lib.stats import bonferroni, mcnemar, small_error_text, t_quantile, uniformity_test, verdict
-from lib.translation import (ABLATION_EPOCHS, ABLATION_SEEDS, BASE_CONFIG, BEST_BATCH_SIZE, BEST_CONFIG,
+from lib.translation import (ABLATION, ABLATION_EPOCHS, ABLATION_SEEDS, BASE_CONFIG, BEST_BATCH_SIZE, BEST_CONFIG,
                              BEST_EPOCHS, BEST_LEARNING_RATE, BEST_TRAIN_CANVAS, DENSE_EPOCHS, DENSE_SEEDS,
                              N_TRAIN_EVAL)
 
@@ -207,7 +207,8 @@ def ablation(summary: list, dense_fixed: dict, fields: dict) -> dict:
     # Still improving when the budget ends? The mean validation accuracy, last epoch against the one before.
     last_gain = {name: 100 * np.diff(s["curves"]["val_accuracy"]["mean"][-2:])[0] for name, s in abl.items()}
     improving = [name for name, g in last_gain.items() if g > 0]
-    return {"abl-f1": BASE_CONFIG["filters"][0], "abl-f2": BASE_CONFIG["filters"][1], "abl-epochs": ABLATION_EPOCHS,
+    return {"abl-f1": BASE_CONFIG["filters"][0], "abl-f2": BASE_CONFIG["filters"][1],
+            "abl-f3": ABLATION["deeper (3 conv)"]["filters"][2], "abl-epochs": ABLATION_EPOCHS,
             "abl-batch": fit_batch_size(), "abl-seeds": len(ABLATION_SEEDS), "abl-n-train-eval": N_TRAIN_EVAL,
             "abl-base-val": base["val_mean"], "abl-base-train": base["train_mean"],
             "abl-dense-val": dense_fixed["val_mean"], "abl-compared": n_compared,

@@ -479,3 +479,29 @@ def test_upright_splits_are_the_validation_split_of_mnist(mnist):
     # Negative control: another validation size holds other images.
     other = data.upright_splits(validation_size=100)
     assert len(other["x_val"]) == 100 and not np.array_equal(other["x_val"], splits["x_val"][:100])
+
+
+def test_permute_rows_in_place_equals_indexing_without_a_copy():
+    from lib.data import _permute_rows_in_place
+
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 255, (200, 3, 4)).astype(np.uint8)
+    order = rng.permutation(200)
+    expected = a[order]
+    out = _permute_rows_in_place(a, order)
+    assert out is a and np.array_equal(a, expected)
+    # Negative control: the identity leaves it alone, a swap swaps.
+    b = np.arange(5)
+    assert np.array_equal(_permute_rows_in_place(b, np.arange(5)), np.arange(5))
+    assert np.array_equal(_permute_rows_in_place(b, np.array([1, 0, 2, 3, 4])), [1, 0, 2, 3, 4])
+
+
+def test_translated_mnist_holds_its_training_canvases_once_and_leaves_mnist_alone():
+    from lib.data import load_mnist, translated_mnist
+
+    (digits, labels), _ = load_mnist()
+    first, again = translated_mnist(), translated_mnist()
+    assert first["x_train"].base is not None and first["x_train"].base is first["x_val"].base  # one array
+    assert all(np.array_equal(first[k], again[k]) for k in first)  # MNIST itself was not reordered
+    fit, val = split_validation(len(digits))
+    assert np.array_equal(first["digits_val"], digits[val]) and np.array_equal(first["y_train"], labels[fit])

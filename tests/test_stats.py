@@ -95,7 +95,7 @@ def test_seed_table_rows_and_verdicts():
     table = seed_table([a, b], reference="base").splitlines()
     assert len(table) == 4 and table[0].startswith("| model (3 seeds each) |") and "vs base" in table[0]
     assert table[3].startswith("| better | 42 |") and "| helps |" in table[3]
-    assert "+5.00\u00a0[" in table[3]  # a difference and its interval do not wrap apart
+    assert "+5.00 [" in table[3] and ",\u00a0+" in table[3]  # the interval does not wrap inside
     # Models with different numbers of seeds get a column for it instead.
     one = summarize_seeds("one", [result([0.9], test=0.9)])
     mixed = seed_table([a, one]).splitlines()

@@ -448,15 +448,15 @@ def test_kernel_sliding_shows_the_window_and_its_sum():
     from lib.plots.style import COLUMN_WIDTH_IN, MIN_FONT_PT
 
     rng = np.random.default_rng(3)
-    image = rng.random((12, 12))
+    image = rng.integers(0, 256, (12, 12)).astype(float)  # pixel values, as the page shows them
     kernel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     feature = cross_correlation(image, kernel, padding="same")
     fig = kernel_sliding(image, kernel, feature, at=(4, 7))
     texts = [t for ax in fig.axes for t in ax.texts]
     # The window's nine pixels and the kernel's nine weights are written out, and the title
-    # of the feature map gives their sum of products.
-    assert len(texts) == 18 and texts[0].get_text() == f"{image[3, 6]:.2f}"
-    assert f"{(image[3:6, 6:9] * kernel).sum():.2f}" in fig.axes[3].get_title()
+    # of the feature map gives their sum of products, which a reader can add up exactly.
+    assert len(texts) == 18 and texts[0].get_text() == f"{image[3, 6]:g}"
+    assert f"= {(image[3:6, 6:9] * kernel).sum():g}" in fig.axes[3].get_title()
     assert fig.get_figwidth() <= COLUMN_WIDTH_IN and min(t.get_fontsize() for t in texts) >= MIN_FONT_PT
     plt.close(fig)
     with pytest.raises(ValueError, match="off the image"):

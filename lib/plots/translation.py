@@ -263,7 +263,8 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
 def kernel_sliding(image, kernel, feature, at: tuple[int, int]):
     """One output pixel of a convolution: the window, its pixels, the kernel, the feature map.
 
-    ``image``: ``(H, W)`` floats in [0, 1]; ``kernel``: ``(3, 3)``; ``feature``: ``(H, W)``, the
+    ``image``: ``(H, W)``, ink from 0 (for example pixel values 0 to 255, written out in (b) as
+    they are); ``kernel``: ``(3, 3)``; ``feature``: ``(H, W)``, the
     image correlated with the kernel ("same" padding, :func:`lib.convolution.cross_correlation`);
     ``at``: the ``(row, column)`` of the output pixel shown, whose window is centred there.
     Returns the Figure."""
@@ -279,13 +280,15 @@ def kernel_sliding(image, kernel, feature, at: tuple[int, int]):
     grid = fig.add_gridspec(1, 4, width_ratios=[2.2, 1.25, 1.25, 2.2], wspace=0.35, left=0.01, right=0.99,
                             bottom=0.02, top=0.8)
     ax_image, ax_patch, ax_kernel, ax_feature = (fig.add_subplot(grid[0, i]) for i in range(4))
-    ax_image.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    ink = max(float(image.max()), 1.0)
+    ax_image.imshow(image, cmap="gray_r", vmin=0, vmax=ink)
     limit = np.abs(feature).max() or 1.0
     ax_feature.imshow(feature, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    for ax in (ax_image, ax_feature):  # the 3x3 window, and the output pixel it makes
-        size, corner = (3, (c - 1.5, r - 1.5)) if ax is ax_image else (1, (c - 0.5, r - 0.5))
-        ax.add_patch(plt.Rectangle(corner, size, size, fill=False, edgecolor="C1", linewidth=2.5))
-    for ax, values, fmt, cmap, vmin, vmax in ((ax_patch, patch, "{:.2f}", "gray_r", 0, 1),
+    # The 3x3 window; its output pixel, ringed so that one pixel can be found on a busy map.
+    ax_image.add_patch(plt.Rectangle((c - 1.5, r - 1.5), 3, 3, fill=False, edgecolor="C1", linewidth=2.5))
+    ax_feature.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="C1", linewidth=1.5))
+    ax_feature.add_patch(plt.Circle((c, r), 3.0, fill=False, edgecolor="C1", linewidth=2.0))
+    for ax, values, fmt, cmap, vmin, vmax in ((ax_patch, patch, "{:g}", "gray_r", 0, ink),
                                               (ax_kernel, kernel, "{:g}", "RdBu_r", -np.abs(kernel).max(),
                                                np.abs(kernel).max())):
         shown = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
@@ -299,7 +302,7 @@ def kernel_sliding(image, kernel, feature, at: tuple[int, int]):
     ax_image.set_title("(a) image x,\nwindow at i")
     ax_patch.set_title("(b) x(i + k)")
     ax_kernel.set_title("(c) kernel w(k)")
-    ax_feature.set_title(f"(d) w ⋆ x; at i:\nΣ (b)·(c) = {feature[r, c]:.2f}")
+    ax_feature.set_title(f"(d) w ⋆ x; at i:\nΣ (b)·(c) = {feature[r, c]:g}")
     return fig
 
 
@@ -327,9 +330,10 @@ def network_diagram(stages: list):
         y = height - top - (i + 0.5) * row
         shape = stage["shape"]
         if len(shape) == 3:  # a stack of maps: squares as large as the map, three if it has channels
-            side = max(0.05, 0.3 * shape[0] / largest)
+            side = max(0.015, 0.3 * shape[0] / largest)  # in proportion to the map's side
+            step = 0.12 * side
             for j in reversed(range(1 if shape[2] == 1 else 3)):
-                ax.add_patch(plt.Rectangle((picture - side / 2 + 0.03 * j, y - side / 2 + 0.03 * j), side, side,
+                ax.add_patch(plt.Rectangle((picture - side / 2 + step * j, y - side / 2 + step * j), side, side,
                                            facecolor="0.85" if j else "0.6", edgecolor="0.3", linewidth=0.8))
         else:  # a vector: a bar as long as the vector
             length = max(0.05, 0.3 * shape[-1] / longest)
