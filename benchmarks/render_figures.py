@@ -128,9 +128,11 @@ def figures():
         valid = inside[:, None] & inside[None, :]
         residual = np.where(valid[..., None], maps_shifted - expected, np.nan)
         check = {"maps": maps, "maps_shifted": maps_shifted, "expected": expected, "residual": residual,
-                 "shifted": shifted, "margin": margin}
+                 "shifted": shifted, "margin": margin, "shift": (16, 16), "stride": stride,
+                 "map_shift": (4, 4)}
+        control = {**check, "shift": (17, 13), "maps_shifted": np.roll(maps_shifted, (0, 1), axis=(0, 1))}
         channel = int(np.argmax(maps.max(axis=(0, 1))))
-        return plots.equivariance_panels(image, check, channel=channel, dy=16, dx=16)
+        return plots.equivariance_panels(image, check, channel=channel, control=control)
     figs["1.5"] = ("equivariance_panels", equivariance)
 
     epochs = np.arange(1, 4)

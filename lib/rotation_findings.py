@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.stats import bonferroni, difference_text, verdict
+from lib.stats import bonferroni, difference_text, rounding_words, small_error_text, verdict
 
 #: Labels of the chapter's models (:func:`lib.rotation.benchmark_specs`, :func:`lib.rotation.cnn_specs`).
 MAX_POOL, MEAN_POOL, NO_POOLING = "rotated 100, max pool", "rotated 100, mean pool", "rotated 100, no pooling"
@@ -88,7 +88,7 @@ def benchmark_findings(rows: list, settings) -> dict:
 def agreement_findings(reports: dict) -> dict:
     """Glue values of the test digits in all four rotations: how often each model gives the same
     class in all four (fractions, floats), and the largest change of a probability of the
-    max-pooled model; ``rot-agree-note`` says for how many digits both pooled models agree.
+    max-pooled model, in words (float32 rounding); ``rot-agree-note`` says for how many digits both pooled models agree.
 
     ``reports``: ``{label: lib.rotation.rotation_report dict}``."""
     agree = min(reports[k]["agreement"] for k in (MAX_POOL, MEAN_POOL))
@@ -97,7 +97,7 @@ def agreement_findings(reports: dict) -> dict:
             "after rounding)")
     return {"rot-agree-max": reports[MAX_POOL]["agreement"], "rot-agree-note": note,
             "rot-agree-flat": reports[NO_POOLING]["agreement"], "rot-agree-d400": reports["dense 400"]["agreement"],
-            "rot-inv-max": reports[MAX_POOL]["change"]}
+            "rot-inv-max": rounding_words(reports[MAX_POOL]["change"])}
 
 
 def how_often(invariant: float, others) -> str:
@@ -179,7 +179,7 @@ def cnn_findings(cnn_rows: list, rows: list, changes: dict, settings) -> dict:
             "rot-p4-confidence": 100 * two,
             "rot-p4-vs-plain": f"{verdict(p4, val['plain CNN'], two)} "
                                f"({difference_text(p4, val['plain CNN'], two)} points)",
-            "rot-inv-p4": changes["p4 CNN"], "rot-inv-plain": changes["plain CNN"],
+            "rot-inv-p4": small_error_text(changes["p4 CNN"]), "rot-inv-plain": changes["plain CNN"],
             "rot-p4-vs-rotated": f"{verdict(p4, val[MAX_POOL], two)} "
                                  f"({difference_text(p4, val[MAX_POOL], two)} points)"}
 

@@ -257,6 +257,12 @@ def small_error_text(value: float) -> str:
     return f"less than 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
+def rounding_words(error: float) -> str:
+    """A relative error that exact arithmetic makes 0, in words: ``"exactly 0"`` or ``"less than
+    10⁻⁷, float32 rounding"`` (:func:`small_error_text` and what the rest is)."""
+    return small_error_text(error) + ("" if error == 0 else ", float32 rounding")
+
+
 def markdown_table(header: list[str], rows: list[list], align: str | None = None, code_columns=()) -> str:
     """A Markdown table (a string, for ``IPython.display.Markdown``): the book's one table renderer.
 

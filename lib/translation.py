@@ -416,7 +416,7 @@ def same_class_change(model, digits, pooled_layer: str, canvas_size: int = 144, 
 
 
 def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_layer: str, stride: int,
-                       margin: int = 2):
+                       margin: int = 2, nearest: bool = False):
     """Measure translation equivariance of a feature map and invariance of the pooled features.
 
     Parameters
@@ -436,6 +436,9 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     margin
         Map pixels left out at each border of both maps when comparing them: zero padding
         makes the maps differ from a translated copy near the canvas border.
+    nearest
+        The negative control: allow any shift and move ``F(x)`` by the nearest whole number of
+        map pixels, which no shift between the multiples of ``stride`` matches.
 
     Returns
     -------
@@ -445,11 +448,12 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     their borders (``nan`` elsewhere, same shape as the maps);
     ``equivariance_error`` = ``max |residual| / max |F(x)|``; ``invariance_error`` =
     ``max |P(T x) - P(x)| / max |P(x)|`` for the pooled features ``P``; ``probabilities``
-    ``float64 (2, classes)`` of both inputs; ``shifted`` the shifted image; ``margin``.
+    ``float64 (2, classes)`` of both inputs; ``shifted`` the shifted image; ``margin``;
+    ``shift`` ``(dy, dx)``, ``stride`` and ``map_shift``, the map pixels ``T'`` moves by.
     """
     from lib.analysis import feature_maps, relative_error
 
-    if dy % stride or dx % stride:
+    if (dy % stride or dx % stride) and not nearest:
         raise ValueError(f"the shift ({dy}, {dx}) must be a multiple of the stride {stride} "
                          "for the feature map to move by whole map pixels; use pooled_change")
     image = np.asarray(image)
@@ -458,7 +462,7 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
     maps = feature_maps(model, pair, map_layer).astype(np.float64)
     pooled = feature_maps(model, pair, pooled_layer).astype(np.float64)
     probabilities = feature_maps(model, pair, model.layers[-1].name).astype(np.float64)
-    m, (ty, tx) = margin, (dy // stride, dx // stride)
+    m, (ty, tx) = margin, (round(dy / stride), round(dx / stride))
     expected = np.roll(maps[0], (ty, tx), axis=(0, 1))
     rows, cols = np.arange(maps.shape[1]), np.arange(maps.shape[2])
     inside = lambda i, t, n: (i >= m) & (i < n - m) & (i - t >= m) & (i - t < n - m)  # noqa: E731
@@ -467,7 +471,8 @@ def equivariance_check(model, image, dy: int, dx: int, map_layer: str, pooled_la
         raise ValueError(f"a shift of ({ty}, {tx}) map pixels with margin {m} leaves nothing to compare")
     residual = np.where(valid[..., None], maps[1] - expected, np.nan)
     return {"maps": maps[0], "maps_shifted": maps[1], "expected": expected, "residual": residual,
-            "shifted": shifted, "margin": m,
+            "shifted": shifted, "margin": m, "shift": (dy, dx), "stride": stride,
+            "map_shift": (ty, tx),
             "equivariance_error": float(np.nanmax(np.abs(residual)) / np.abs(maps[0]).max()),
             "invariance_error": relative_error(pooled[1], pooled[0]),
             "probabilities": probabilities}

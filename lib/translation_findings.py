@@ -15,19 +15,13 @@ import numpy as np
 
 from lib.data import CANVAS_SIZE, DIGIT_SIZE
 from lib.reader import claim
-from lib.stats import bonferroni, mcnemar, small_error_text, t_quantile, uniformity_test, verdict
+from lib.stats import bonferroni, mcnemar, rounding_words, t_quantile, uniformity_test, verdict
 from lib.translation import (ABLATION, ABLATION_EPOCHS, ABLATION_SEEDS, BASE_CONFIG, BEST_BATCH_SIZE, BEST_CONFIG,
                              BEST_EPOCHS, BEST_LEARNING_RATE, BEST_TRAIN_CANVAS, DENSE_EPOCHS, DENSE_SEEDS,
                              N_TRAIN_EVAL)
 
 #: Relative changes below this are float32 rounding; above it, a real change.
 ROUNDING = 1e-5
-
-
-def _rounding_words(error: float) -> str:
-    """A relative error that exact arithmetic makes 0, in words: ``"exactly 0"`` or ``"less than
-    10⁻⁷, float32 rounding"``."""
-    return small_error_text(error) + ("" if error == 0 else ", float32 rounding")
 
 
 def convolution_check(feature, keras_map, flipped) -> dict:
@@ -100,20 +94,26 @@ def recipe_or_architecture(recipes: list, cnn) -> dict:
             "recipe-larger": "the architecture" if architecture_gain > recipe_gain else "the recipe"}
 
 
-def invariance_checks(check: dict, change: dict, canvas_error: float, relu4_size: int) -> dict:
+def invariance_checks(check: dict, control: dict, change: dict, canvas_error: float, relu4_size: int) -> dict:
     """The equivariance and invariance checks on the large canvas and on the task's canvas.
 
-    ``check``: :func:`lib.translation.equivariance_check` for the shift (16, 16); ``change``:
+    ``check``: :func:`lib.translation.equivariance_check` for the shift (16, 16); ``control``:
+    the same for a shift between the multiples of the stride (``nearest=True``); ``change``:
     ``{(dy, dx): relative change of the pooled features}`` for (8, 0), (4, 0) and (17, 13);
     ``canvas_error``: that change for (16, 16) on the 50x50 canvas; ``relu4_size``: the side of
     the fourth block's ReLU map on the large canvas."""
     odd, by_eight, by_four = change[(17, 13)], change[(8, 0)], change[(4, 0)]
     claim(by_eight < ROUNDING < by_four, "exact for shifts by multiples of 8, not for 4")
-    return {"eq-err": check["equivariance_error"], "inv-err": check["invariance_error"], "inv-err-odd": odd,
+    claim(check["equivariance_error"] < ROUNDING < control["equivariance_error"],
+          "zero up to float32 rounding; between the multiples of the stride no map shift matches")
+    return {"eq-err-control": control["equivariance_error"],
+            "eq-control-shift": "({}, {})".format(*control["shift"]),
+            "eq-control-map-shift": "({}, {})".format(*control["map_shift"]),
+            "eq-err": check["equivariance_error"], "inv-err": check["invariance_error"], "inv-err-odd": odd,
             "inv-err-8": by_eight, "inv-err-4": by_four, "relu4-size": relu4_size, "inv-err-canvas": canvas_error,
-            "eq-err-words": _rounding_words(check["equivariance_error"]),
-            "inv-err-words": _rounding_words(check["invariance_error"]),
-            "inv-err-8-words": _rounding_words(by_eight)}
+            "eq-err-words": rounding_words(check["equivariance_error"]),
+            "inv-err-words": rounding_words(check["invariance_error"]),
+            "inv-err-8-words": rounding_words(by_eight)}
 
 
 def between_the_strides(changes, scale, p_right, digit_class: int = 7) -> dict:
@@ -134,8 +134,8 @@ def between_the_strides(changes, scale, p_right, digit_class: int = 7) -> dict:
             "sweep-between-median": float(np.median(between)), "sweep-between-max": float(between.max()),
             "sweep-scale-median": float(np.median(scale)), "sweep-p-grid-max": float(moved[:, :, ::8].max()),
             "sweep-p-max": float(moved.max()), "sweep-p-min": float(p_right.min()), "sweep-flips": flips,
-            "sweep-cases": p_right.size, "sweep-grid-max-words": _rounding_words(float(on_grid.max())),
-            "sweep-p-grid-max-words": _rounding_words(float(moved[:, :, ::8].max())),
+            "sweep-cases": p_right.size, "sweep-grid-max-words": rounding_words(float(on_grid.max())),
+            "sweep-p-grid-max-words": rounding_words(float(moved[:, :, ::8].max())),
             "sweep-conclusion": "at every one of these shifts" if flips == 0 else
             "at most of these shifts, though not all"}
 
@@ -151,7 +151,7 @@ def averaging_check(log_change: dict, probabilities) -> dict:
     claim(alone > 1e-6, "the network alone is not invariant to the even shift")
     p = np.asarray(probabilities)
     return {"avg-sure": float(np.max(np.minimum(p, 1 - p))), "avg-err-even": averaged[2, 6],
-            "avg-err-even-words": _rounding_words(averaged[2, 6]),
+            "avg-err-even-words": rounding_words(averaged[2, 6]),
             "avg-err-odd": averaged[1, 0], "avg-alone-even": alone}
 
 

@@ -208,3 +208,12 @@ def test_small_error_text_gives_the_order_of_magnitude():
     for bad in (-1e-9, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="finite number >= 0"):
             small_error_text(bad)
+
+
+def test_rounding_words_names_the_rounding_only_when_there_is_some():
+    from lib.stats import rounding_words
+
+    assert rounding_words(6.0e-8) == "less than 10⁻⁷, float32 rounding"
+    assert rounding_words(0.0) == "exactly 0"
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        rounding_words(-1.0)

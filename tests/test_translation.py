@@ -97,6 +97,14 @@ def test_shift_not_a_multiple_of_the_stride_is_refused(random_cnn, digit_canvas)
         equivariance_check(model, digit_canvas, 3, 0, "relu3", "global_pool", stride=4)
 
 
+def test_nearest_map_shift_is_the_negative_control(random_cnn, digit_canvas):
+    # Between the multiples of the stride no whole map shift matches: the check must fail.
+    model, _ = random_cnn
+    check = equivariance_check(model, digit_canvas, 5, 3, "relu3", "global_pool", stride=4, nearest=True)
+    assert check["map_shift"] == (1, 1) and check["shift"] == (5, 3) and check["stride"] == 4
+    assert check["equivariance_error"] > 1e-2
+
+
 def test_flatten_head_is_not_invariant(digit_canvas):
     config = {"filters": [4, 8], "pooling": "max"}
     model = conv_classifier(**config)
@@ -287,7 +295,7 @@ def test_prediction_sweep_is_exact_on_the_grid_of_8_and_matches_the_network_on_e
         prediction_sweep(model, digits, labels[:1])
 
 
-def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
+def test_plot_shift_sweep_draws_the_median_curves_and_refuses_one_axis():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -299,9 +307,9 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     changes = rng.random((2, 3, 17))
     fig = plots.plot_shift_sweep(changes, rng.random(5))
     ax = fig.axes[0]
-    means = [line.get_ydata() for line in ax.lines if len(line.get_ydata()) == 17]
-    np.testing.assert_allclose(means[0], changes[0].mean(axis=0))
-    np.testing.assert_allclose(means[1], changes[1].mean(axis=0))
+    medians = [line.get_ydata() for line in ax.lines if len(line.get_ydata()) == 17]
+    np.testing.assert_allclose(medians[0], np.median(changes[0], axis=0))
+    np.testing.assert_allclose(medians[1], np.median(changes[1], axis=0))
     assert fig.get_figwidth() <= plots.COLUMN_WIDTH_IN
     plt.close(fig)
     with pytest.raises(ValueError, match="down and right"):
@@ -310,7 +318,7 @@ def test_plot_shift_sweep_draws_the_mean_curves_and_refuses_one_axis():
     fig = plots.plot_shift_sweep(changes, rng.random(5), probabilities=probs)
     lower = [line.get_ydata() for line in fig.axes[1].lines if len(line.get_ydata()) == 17]
     # The lower panel: one minus the probability of the right class, on a log axis.
-    np.testing.assert_allclose(lower[0], np.clip(1 - probs[0], plots.translation.WRONG_FLOOR, 1).mean(axis=0))
+    np.testing.assert_allclose(lower[0], np.median(np.clip(1 - probs[0], plots.translation.WRONG_FLOOR, 1), axis=0))
     assert fig.axes[1].get_yscale() == "log"
     plt.close(fig)
     with pytest.raises(ValueError, match="shape of changes"):
@@ -403,7 +411,7 @@ def test_shift_average_by_validation_chooses_on_validation_and_tests_the_choice_
     assert correct is None
 
 
-def test_equivariance_panels_state_the_residual_instead_of_painting_rounding():
+def test_equivariance_panels_plot_every_compared_value_against_the_moved_map():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -412,20 +420,21 @@ def test_equivariance_panels_state_the_residual_instead_of_painting_rounding():
     from lib import plots
 
     rng = np.random.default_rng(5)
-    maps = rng.random((12, 12, 2)).astype(np.float32)
+    maps = rng.random((12, 12, 2))
     residual = np.full((12, 12, 2), np.nan)
-    residual[2:-2, 2:-2] = rng.normal(0, 3e-8, (8, 8, 2))
-    check = {"shifted": np.zeros((20, 20), np.uint8), "maps": maps, "maps_shifted": maps,
-             "residual": residual}
-    fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, dy=4, dx=4)
+    residual[2:-2, 2:-2] = 0.0
+    check = {"shifted": np.zeros((20, 20), np.uint8), "maps": maps, "maps_shifted": maps, "expected": maps,
+             "residual": residual, "shift": (4, 4), "stride": 4, "map_shift": (1, 1)}
+    control = {**check, "shift": (5, 3), "maps_shifted": maps * 0.5}
+    fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, control=control)
     assert len(fig.axes) == 5  # five panels, no colour bar of rounding noise
-    text = " ".join(t.get_text() for t in fig.axes[4].texts)
-    largest = np.nanmax(np.abs(residual[..., 1])) / maps[..., 1].max()
-    assert f"{largest:.0e}" in text and "not compared" in text
-    plt.close(fig)
-    residual[2:-2, 2:-2] = 0  # exactly zero is said so
-    fig = plots.equivariance_panels(np.zeros((20, 20), np.uint8), check, channel=1, dy=4, dx=4)
-    assert "exactly 0" in " ".join(t.get_text() for t in fig.axes[4].texts)
+    scatter = fig.axes[4]
+    labels = [t.get_text() for t in scatter.get_legend().get_texts()]
+    assert "exactly 0" in labels[1] and "(4, 4) shift" in labels[1]
+    largest = np.abs(maps[2:-2, 2:-2] * 0.5 - maps[2:-2, 2:-2]).max() / maps.max()
+    assert f"up to {largest:.2f}" in labels[0] and "(5, 3) shift" in labels[0]
+    # one point per compared pixel and channel, for each check
+    assert [len(c.get_offsets()) for c in scatter.collections] == [8 * 8 * 2] * 2
     plt.close(fig)
 
 

@@ -64,15 +64,20 @@ def test_recipe_or_architecture_says_which_buys_more_and_checks_the_gap():
 
 def test_invariance_checks_need_exactness_by_8_and_not_by_4():
     check = {"equivariance_error": 1e-7, "invariance_error": 2e-7}
+    control = {"equivariance_error": 0.3, "shift": (17, 13), "map_shift": (4, 3)}
     change = {(8, 0): 1e-7, (4, 0): 0.1, (17, 13): 0.2}
-    found = findings.invariance_checks(check, change, 0.05, 18)
+    found = findings.invariance_checks(check, control, change, 0.05, 18)
     assert found["inv-err-8"] == 1e-7 and found["inv-err-odd"] == 0.2 and found["relu4-size"] == 18
+    assert (found["eq-err-control"], found["eq-control-map-shift"]) == (0.3, "(4, 3)")
     # Rounding in words: its order of magnitude, or "exactly 0".
     assert found["inv-err-8-words"] == "less than 10⁻⁶, float32 rounding"
-    assert findings.invariance_checks({**check, "equivariance_error": 0.0}, change, 0.05, 18)["eq-err-words"] \
-        == "exactly 0"
+    assert findings.invariance_checks({**check, "equivariance_error": 0.0}, control, change, 0.05,
+                                      18)["eq-err-words"] == "exactly 0"
     with pytest.raises(AssertionError, match="multiples of 8"):
-        findings.invariance_checks(check, {**change, (8, 0): 1e-3}, 0.05, 18)
+        findings.invariance_checks(check, control, {**change, (8, 0): 1e-3}, 0.05, 18)
+    # the negative control must fail
+    with pytest.raises(AssertionError, match="no map shift matches"):
+        findings.invariance_checks(check, {**control, "equivariance_error": 1e-7}, change, 0.05, 18)
 
 
 def sweep(grid_change=0.0):

@@ -157,46 +157,63 @@ def learning_curves(summaries, reference: str | None = None):
 
 
 @book_style
-def equivariance_panels(image, check: dict, channel: int, dy: int, dx: int):
-    """Input, shifted input, one feature-map channel of each, and the equivariance residual.
+def equivariance_panels(image, check: dict, channel: int, control: dict | None = None):
+    """Input, shifted input, one feature-map channel of each, and ``F(Tx)`` against ``T'F(x)``.
 
     ``image``: ``(S, S)``; ``check``: the dict from :func:`lib.translation.equivariance_check`
-    (its ``shifted``, ``maps``, ``maps_shifted``, ``residual`` and ``margin``). The last panel is
-    ``F(T x) - T' F(x)`` inside the margin, divided by the largest value of ``F(x)``: float32
-    rounding, so it is not drawn as colours; the panel is white where the maps are compared,
-    grey where not, and states the largest relative difference. Returns the Figure.
+    for a shift by a multiple of the map's stride; ``control``: optional, the same for a shift
+    between the multiples (``nearest=True``), the negative control. The right panel plots, at
+    every compared pixel of every channel, ``F(Tx)`` against ``T'F(x)`` (both divided by the
+    largest value of ``F(x)``): exact equivariance puts every point on the diagonal, and the
+    legend states the largest distance from it. Returns the Figure.
     """
     a = check["maps"][..., channel]
     b = check["maps_shifted"][..., channel]
-    residual = np.asarray(check["residual"][..., channel], dtype=np.float64)
     vmax = max(a.max(), b.max(), 1e-12)
-    relative = residual / max(float(np.abs(a).max()), 1e-30)
     fig = plt.figure(figsize=(COLUMN_WIDTH_IN, 4.7), layout="constrained")
-    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.45])
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.6])
     axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]),
             fig.add_subplot(grid[1, 1]), fig.add_subplot(grid[:, 2])]
     axes[0].imshow(image, cmap="gray_r", vmin=0, vmax=255)
     axes[0].set_title("input $x$")
     axes[1].imshow(check["shifted"], cmap="gray_r", vmin=0, vmax=255)
-    axes[1].set_title(f"$Tx$: ({dy}, {dx}) shift")
+    axes[1].set_title("$Tx$: ({}, {}) shift".format(*check["shift"]))
     axes[2].imshow(a, cmap="viridis", vmin=0, vmax=vmax)
     axes[2].set_title(f"$F(x)$, channel {channel}")
     axes[3].imshow(b, cmap="viridis", vmin=0, vmax=vmax)
     axes[3].set_title("$F(Tx)$")
-    # The residual is float32 rounding: a colour scale of +-1e-7 would paint noise. The panel
-    # shows where the maps are compared (white) and states the largest difference there.
-    compared = np.isfinite(relative)
-    largest = float(np.nanmax(np.abs(relative))) if compared.any() else float("nan")
-    axes[4].imshow(np.where(compared, 1.0, 0.75), cmap="gray", vmin=0, vmax=1)
-    axes[4].set_title("$F(Tx) - T'F(x)$, relative")
-    said = ("exactly 0" if largest == 0 else
-            f"0 up to float32\nrounding: at most\n{largest:.0e}")
-    axes[4].text(0.5, 0.5, said + "\n(grey: not compared)", transform=axes[4].transAxes,
-                 ha="center", va="center")
     axes[0].set_ylabel("pixels")
     axes[2].set_ylabel("map pixels")
-    axes[4].set_ylabel("map pixels")
+    _equivariance_scatter(axes[4], [c for c in (control, check) if c is not None])
     return fig
+
+
+def _equivariance_scatter(ax, checks: list):
+    """``F(Tx)`` against ``T'F(x)`` at every compared pixel and channel of each check."""
+    from lib.stats import small_error_text
+
+    ax.axline((0, 0), slope=1, color="0.6", lw=0.8, zorder=0)
+    for c in checks:
+        compared = np.isfinite(c["residual"])
+        scale = max(float(np.abs(c["maps"]).max()), 1e-30)
+        moved, shifted = c["expected"][compared] / scale, c["maps_shifted"][compared] / scale
+        largest = float(np.abs(shifted - moved).max())
+        exact = not (c["shift"][0] % c["stride"] or c["shift"][1] % c["stride"])
+        said = small_error_text(largest) if exact else f"up to {largest:.2f}"
+        label = ("({}, {}) shift, $T'$ by ({}, {}):\n".format(*c["shift"], *c["map_shift"])
+                 + f"distance from the line {said}")
+        ax.scatter(moved, shifted, s=3 if exact else 2, color="C0" if exact else "C1",
+                   alpha=0.8 if exact else 0.25, lw=0, rasterized=True, label=label)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$T'F(x)$, relative")
+    ax.set_ylabel("$F(Tx)$, relative")
+    ax.set_title("all channels, compared pixels")
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(-0.1, -0.2), fontsize="small", markerscale=3,
+                       frameon=False, handletextpad=0.3)
+    for handle in legend.legend_handles:
+        handle.set_alpha(1)  # the faint control points, drawn solid in the legend
 
 
 #: Below this, one minus a float32 probability is rounding (float32 has 24 bits near 1).
@@ -210,7 +227,7 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
     ``changes``: ``(2, N, S + 1)`` relative changes from :func:`lib.translation.shift_sweep`
     (axis 0: shifted down, axis 1: right; N digits; shifts 0..S pixels); ``reference``: ``(M,)``
     relative changes between different digits of one class
-    (:func:`lib.translation.same_class_change`). Lines: the mean over digits, band: lowest to
+    (:func:`lib.translation.same_class_change`). Lines: the median over digits, band: lowest to
     highest digit; the grey band spans the reference, its line is its median; dotted lines mark
     multiples of ``period``. ``probabilities``: optional ``(2, N, S + 1)`` probability of the
     right class (:func:`lib.translation.prediction_sweep`); a second panel below draws one minus
@@ -239,8 +256,8 @@ def plot_shift_sweep(changes, reference, period: int = 8, probabilities=None):
             ax.axvline(q, color="0.55", lw=1.0, ls=":", zorder=0.5)
         for i, name in enumerate(("shifted down", "shifted right")):
             style = _style_cycle(i)
-            line, = ax.plot(shifts, values[i].mean(axis=0), ms=5,
-                            label=f"{name} (mean of {values.shape[1]} digits)" if ax is axes[0] else None,
+            line, = ax.plot(shifts, np.median(values[i], axis=0), ms=5,
+                            label=f"{name} (median of {values.shape[1]} digits)" if ax is axes[0] else None,
                             **style)
             ax.fill_between(shifts, values[i].min(axis=0), values[i].max(axis=0), color=line.get_color(),
                             alpha=0.2)
