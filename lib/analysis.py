@@ -391,12 +391,13 @@ def top_exciting(image_max, filter_index: int, top: int = 9) -> np.ndarray:
 
 
 def responses_over_positions(model: keras.Model, digit, layer_name: str, canvas_size: int,
-                             batch_size: int = 256) -> np.ndarray:
+                             batch_size: int = 64) -> np.ndarray:
     """The output of ``layer_name`` for ``digit`` pasted at every position of an empty canvas.
 
     ``digit`` is ``uint8 (h, h)``; position ``(r, c)`` is its top-left corner, ``0 .. S - h``.
     Returns ``float32 (S - h + 1, S - h + 1, *shape)``, ``shape`` the layer's output without the
-    batch axis (e.g. ``(F,)`` after global pooling, ``(10,)`` for the probabilities).
+    batch axis (e.g. ``(F,)`` after global pooling, ``(10,)`` for the probabilities). Small
+    batches: a deep network's activations of 256 canvases at once cost about 200 MB.
     """
     digit = np.asarray(digit)
     if digit.ndim != 2 or digit.shape[0] != digit.shape[1]:

@@ -7,19 +7,15 @@
 - :func:`shift`, :func:`equivariance_check`, :func:`pooled_change`: the numerical check of
   translation equivariance (convolutions) and invariance (global pooling).
 
-Run the chapter's ablation outside the book (the same runs, the same cache) with::
-
-    python -m lib.translation
+Run the chapter's ablation outside the book (the same runs, the same cache) with
+``python benchmarks/ablation.py``.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
-
 import numpy as np
 
-from lib.data import CANVAS_SIZE, DIGIT_SIZE, centered_on_canvas, place_at, translated_mnist
+from lib.data import CANVAS_SIZE, DIGIT_SIZE, centered_on_canvas, place_at
 
 #: The dense network of the chapter (keyword arguments of :func:`lib.models.dense_classifier`).
 DENSE_CONFIG = {"input_shape": [CANVAS_SIZE, CANVAS_SIZE, 1], "hidden_units": 100}
@@ -81,8 +77,15 @@ SHIFT_SETS = {
 
 
 def _splits(data):
-    return ((data["x_train"], data["y_train"]), (data["x_val"], data["y_val"]),
-            (data["x_test"], data["y_test"]))
+    """``(x, y)`` of the fixed training, validation and test canvases of ``data``."""
+    if "x_train" not in data:
+        raise ValueError("this network learns from the fixed training canvases, which this data was made "
+                         "without (translated_mnist(train_canvases=False)); pass translated_mnist()")
+    return _held_out(data, (data["x_train"], data["y_train"]))
+
+
+def _held_out(data, train):
+    return train, (data["x_val"], data["y_val"]), (data["x_test"], data["y_test"])
 
 
 def train_dense(data, centred: bool = False, **kwargs):
@@ -95,10 +98,12 @@ def train_dense(data, centred: bool = False, **kwargs):
     from lib.models import dense_classifier
     from lib.train import fit
 
-    train, val, test = _splits(data)
     if centred:
+        _, _, test = _held_out(data, None)
         train = (centered_on_canvas(data["digits_train"]), data["y_train"])
         val = (centered_on_canvas(data["digits_val"]), data["y_val"])
+    else:
+        train, val, test = _splits(data)
     name = "dense-centred" if centred else "dense-translated"
     return fit(name, dense_classifier, DENSE_CONFIG, train, val, test, epochs=DENSE_EPOCHS, **kwargs)
 
@@ -126,8 +131,7 @@ def train_dense_fresh(data, seed: int = 0, **kwargs):
     from lib.models import dense_classifier
     from lib.train import fit
 
-    _, val, test = _splits(data)
-    train = (data["digits_train"], data["y_train"])
+    train, val, test = _held_out(data, (data["digits_train"], data["y_train"]))
     return fit(f"dense-fresh-s{seed}", dense_classifier, DENSE_CONFIG, train, val, test, epochs=BEST_EPOCHS,
                batch_size=BEST_BATCH_SIZE, schedule="cosine", seed=seed, augment=place_on_full_canvas, **kwargs)
 
@@ -156,8 +160,7 @@ def train_best(data, seed: int = 0, **kwargs):
     from lib.models import conv_classifier
     from lib.train import fit
 
-    _, val, test = _splits(data)
-    train = (data["digits_train"], data["y_train"])
+    train, val, test = _held_out(data, (data["digits_train"], data["y_train"]))
     any_size = {**BEST_CONFIG, "input_shape": [None, None, 1]}
     result = fit(f"cnn-best-s{seed}", conv_classifier, any_size, train, val, test, epochs=BEST_EPOCHS,
                  batch_size=BEST_BATCH_SIZE, learning_rate=BEST_LEARNING_RATE, schedule="cosine", seed=seed,
@@ -530,20 +533,3 @@ def _release_keras_state():
 
     keras.backend.clear_session()
     gc.collect()
-
-
-def main(argv=None):
-    from lib.stats import seed_table, summarize_seeds
-
-    parser = argparse.ArgumentParser(
-        description=f"Run the ablation of the chapter Translation: every variant on all training canvases, "
-                    f"{ABLATION_EPOCHS} epochs, seeds {ABLATION_SEEDS} (cached like the book's runs).")
-    parser.parse_args(argv)
-    start = time.perf_counter()
-    runs = run_ablation(translated_mnist(), progress="epoch")
-    print(f"\n{len(runs)} variants x {len(ABLATION_SEEDS)} seeds ({time.perf_counter() - start:.0f} s)")
-    print(seed_table([summarize_seeds(name, results) for name, results in runs.items()], reference="base"))
-
-
-if __name__ == "__main__":
-    main()

@@ -117,3 +117,11 @@ def test_translation_cnn_is_chapter_1s_best_cnn_from_the_shipped_cache():
         np.testing.assert_array_equal(a, b)
     assert accuracy(model, data["x_test"], data["y_test"], batch_size=1000) == \
         pytest.approx(result.test_accuracy, abs=1e-6)
+    # The data without its training canvases keys the same network; the networks that learn
+    # from those canvases refuse it, saying what to pass instead.
+    from lib.translation import train_dense
+
+    lean = translated_mnist(train_canvases=False)
+    assert train_best(lean, seed=0).key == result.key
+    with pytest.raises(ValueError, match="pass translated_mnist"):
+        train_dense(lean)

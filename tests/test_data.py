@@ -505,3 +505,7 @@ def test_translated_mnist_holds_its_training_canvases_once_and_leaves_mnist_alon
     assert all(np.array_equal(first[k], again[k]) for k in first)  # MNIST itself was not reordered
     fit, val = split_validation(len(digits))
     assert np.array_equal(first["digits_val"], digits[val]) and np.array_equal(first["y_train"], labels[fit])
+    # Without the training canvases: the same validation canvases, and the rest unchanged.
+    lean = translated_mnist(train_canvases=False)
+    assert "x_train" not in lean and lean["x_val"].base is None
+    assert set(lean) == set(first) - {"x_train"} and all(np.array_equal(first[k], lean[k]) for k in lean)
