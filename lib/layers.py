@@ -253,13 +253,15 @@ class _P4Conv(keras.layers.Layer):
         shape = tuple(shape)
         if len(shape) != rank:
             raise ValueError(f"{type(self).__name__} takes {what}; got rank {len(shape)}, shape {shape}")
-        # After building, another size or channel count raises a clear error (not a wrong batch).
-        self.input_spec = keras.InputSpec(shape=(None,) + shape[1:])
         if shape[1] is not None and shape[2] is not None and shape[1] != shape[2]:
             raise ValueError(
                 f"{type(self).__name__} needs square feature maps (a quarter turn must map them onto "
                 f"themselves); got height {shape[1]} and width {shape[2]}"
             )
+
+    def _fix_input(self, shape):
+        """After building, another size or channel count raises a clear error (not a wrong batch)."""
+        self.input_spec = keras.InputSpec(shape=(None,) + tuple(shape)[1:])
 
     def _add_bias(self):
         if self.use_bias:
@@ -309,6 +311,7 @@ class LiftingConv2D(_P4Conv):
 
     def build(self, input_shape):
         self._check_spatial(input_shape, 4, "images of shape (N, H, H, C)")
+        self._fix_input(input_shape)
         channels = input_shape[-1]
         self.kernel = self.add_weight(name="kernel",
                                       shape=(self.kernel_size, self.kernel_size, channels, self.filters),
@@ -347,6 +350,7 @@ class GroupConv2D(_P4Conv):
         self._check_spatial(input_shape, 5, "features on p4 of shape (N, H, H, 4, C)")
         if input_shape[3] != ROTATIONS:
             raise ValueError(f"GroupConv2D needs 4 rotations on axis 3, got shape {tuple(input_shape)}")
+        self._fix_input(input_shape)
         channels = input_shape[-1]
         self.in_channels = int(channels)
         self.kernel = self.add_weight(
@@ -435,9 +439,10 @@ class RotationBatchNorm(keras.layers.BatchNormalization):
 
     One mean, variance, scale and shift per filter, computed over batch, positions *and*
     rotations, so rolling the rotation axis or turning the maps commutes with it (exactly
-    equivariant). The same numbers as ``keras.layers.BatchNormalization(axis=-1)``; it folds
-    ``(H, W, 4)`` into ``(H, 4 W)`` to run TensorFlow's fused kernel instead of Keras' general
-    one: the p4 CNN of the chapter *Rotation* trains in about a third less time.
+    equivariant). That is ``keras.layers.BatchNormalization(axis=-1)`` on the 5-D features,
+    which reduces over every axis but the last; this layer only refuses any other axis or
+    shape, so that a p4 network cannot normalise its rotated copies apart by mistake. It
+    computes in the layer's compute dtype with the ``epsilon`` it is given.
     """
 
     def __init__(self, **kwargs):
@@ -450,26 +455,3 @@ class RotationBatchNorm(keras.layers.BatchNormalization):
         if len(input_shape) != 5 or input_shape[3] != ROTATIONS:
             raise ValueError(f"RotationBatchNorm takes (N, H, H, 4, F), got {tuple(input_shape)}")
         super().build(input_shape)
-
-    def call(self, inputs, training=None, mask=None):
-        import tensorflow as tf  # the fused kernel is TensorFlow's (the book's Keras backend)
-
-        shape = tf.shape(inputs)
-        filters = inputs.shape[-1]
-        x = tf.reshape(tf.cast(inputs, "float32"), (shape[0], shape[1], shape[2] * ROTATIONS, filters))
-        gamma = self.gamma if self.scale else tf.ones((filters,))
-        beta = self.beta if self.center else tf.zeros((filters,))
-        if training and self.trainable:
-            y, mean, variance = tf.compat.v1.nn.fused_batch_norm(
-                x, gamma, beta, epsilon=self.epsilon, is_training=True)
-            # The kernel returns the unbiased batch variance; Keras averages the biased one.
-            n = tf.cast(tf.reduce_prod(tf.shape(x)[:3]), "float32")
-            variance = variance * (n - 1.0) / n
-            m = self.momentum
-            self.moving_mean.assign(self.moving_mean * m + mean * (1.0 - m))
-            self.moving_variance.assign(self.moving_variance * m + variance * (1.0 - m))
-        else:
-            y, _, _ = tf.compat.v1.nn.fused_batch_norm(
-                x, gamma, beta, mean=self.moving_mean, variance=self.moving_variance,
-                epsilon=self.epsilon, is_training=False)
-        return tf.reshape(y, shape)

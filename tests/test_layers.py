@@ -320,6 +320,18 @@ def test_rotation_batch_norm_equals_keras_batch_norm_and_is_equivariant():
         RotationBatchNorm(axis=1)
 
 
+def test_rotation_batch_norm_computes_in_its_dtype_with_its_own_epsilon():
+    # Per filter the values 0 and 1: mean 1/2, variance 1/4, so 1 maps to 0.5 / sqrt(1/4 + eps).
+    x = np.zeros((2, 2, 2, 4, 3))
+    x[1] = 1.0
+    eps = 1e-8  # below the 1.001e-5 that TensorFlow's fused kernel would silently use instead
+    layer = RotationBatchNorm(epsilon=eps, dtype="float64")
+    y = keras.ops.convert_to_numpy(layer(x, training=True))
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y[1], 0.5 / np.sqrt(0.25 + eps), rtol=1e-12)
+    assert abs(y[1].max() - 0.5 / np.sqrt(0.25 + 1.001e-5)) > 1e-6  # the fused kernel's answer differs
+
+
 @pytest.mark.parametrize("layer, shape, match", [
     (LiftingConv2D(2, 3), (None, 6, 7, 1), "square"),
     (LiftingConv2D(2, 3), (None, 6, 6), "rank 3"),
