@@ -634,12 +634,12 @@ def ising_site(tmp_path_factory):
     folder = site / "playground"
     model = _ising_model(0)
     pgi.ising_panel_bundle(model, folder / "models", trained=False)
-    for name in ("ising.js", "playground.css"):
+    for name in ("arrays.js", "ising.js", "playground.css"):
         shutil.copy(ROOT / "book" / "_extra" / "playground" / name, folder / name)
-    (site / "page.html").write_text(
+    (site / "page.html").write_text(  # the book's page loads arrays.js with the digit playground
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ising panel</title>'
         '<link rel="stylesheet" href="playground/playground.css"></head><body><main>'
-        + _panel_html() + "</main></body></html>")
+        '<script defer src="playground/arrays.js"></script>' + _panel_html() + "</main></body></html>")
     small = pgi.ising_reference_configurations(8, seed=8)
     reference = json.loads((folder / "models" / "ising-reference.json").read_text())
     return {"page": site / "page.html", "reference": reference, "small": small,

@@ -92,20 +92,9 @@
   // 3. The network: lib.ising_models.symmetric_cnn, as exported by lib/playground.py
   // ---------------------------------------------------------------------------------------
 
-  function base64Bytes(text) {
-    const raw = atob(text);
-    const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return bytes;
-  }
-
-  /** {shape, data: base64 of little-endian float32} -> Float32Array. */
-  function decodeArray(entry) {
-    const view = new DataView(base64Bytes(entry.data).buffer);
-    const out = new Float32Array(view.byteLength / 4);
-    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
-    return out;
-  }
+  // The bundle's arrays are decoded as the digit playground's are: playground/arrays.js.
+  if (!window.symbookArrays) throw new Error("load playground/arrays.js before playground/ising.js");
+  const decodeArray = window.symbookArrays.decodeArray;
 
   function decodeModel(bundle) {
     return {

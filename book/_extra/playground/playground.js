@@ -17,22 +17,10 @@
   // 1. Reading the weights
   // ---------------------------------------------------------------------------------------
 
-  /** Base64 text -> bytes. */
-  function base64Bytes(text) {
-    const raw = atob(text);
-    const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return bytes;
-  }
-
-  /** An exported array {shape, data: base64 of little-endian float32} -> Float32Array. */
-  function decodeArray(entry) {
-    const bytes = base64Bytes(entry.data);
-    const view = new DataView(bytes.buffer);
-    const out = new Float32Array(bytes.length / 4);
-    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
-    return out;
-  }
+  // The decoding of the bundle's arrays is shared with the Ising panel: playground/arrays.js.
+  if (!window.symbookArrays) throw new Error("load playground/arrays.js before playground/playground.js");
+  const base64Bytes = window.symbookArrays.base64Bytes;
+  const decodeArray = window.symbookArrays.decodeArray;
 
   /** Decode every weight array of a model once, when the page loads. */
   function decodeModel(model) {
