@@ -201,7 +201,7 @@ def _equivariance_scatter(ax, checks: list):
         exact = not (c["shift"][0] % c["stride"] or c["shift"][1] % c["stride"])
         said = small_error_text(largest) if exact else f"up to {largest:.2f}"
         label = ("({}, {}) shift, $T'$ by ({}, {}):\n".format(*c["shift"], *c["map_shift"])
-                 + f"distance from the line {said}")
+                 + f"largest $|F(Tx) - T'F(x)|$: {said}")
         ax.scatter(moved, shifted, s=3 if exact else 2, color="C0" if exact else "C1",
                    alpha=0.8 if exact else 0.25, lw=0, rasterized=True, label=label)
     ax.set_xlim(-0.02, 1.02)
